@@ -1,0 +1,31 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test demo headless lint bench screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/workbench demo
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy workbench widgets agents analysis themes
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/benchmarks -q -s -p no:cacheprovider --override-ini addopts=
+
+screenshots: $(STAMP)
+	$(PY) -m workbench.screenshots
+
+clean:
+	rm -rf $(VENV)
