@@ -87,3 +87,25 @@ def load_event(row: dict[str, Any]) -> RunEvent:
     data["payload"] = json.loads(payload) if isinstance(payload, str) else payload
     data.pop("id", None)
     return RunEvent.model_validate(data)
+
+
+# Payload conventions, per kind (the engine writes them; views read them):
+#   run_started      {task, repo, model, models: {role: label}, scripted: bool, branch, budgets: {..}}
+#   phase_changed    {phase, role}                       role = the active agent role, if any
+#   model_call       {model, prompt_tokens, completion_tokens, latency_ms, cost, streamed,
+#                     finish_reason, error}
+#   model_chunk      {text}                              live only: streamed text, never stored
+#   agent_message    {content, turn}                     the finalised text of one agent turn
+#   tool_call        {name, arguments: {...}, call_id}
+#   tool_result      {name, call_id, content, is_error}
+#   artifact         {type, artifact_id, data}           type: spec | patch | review | test_plan |
+#                                                        test_result | static_checks | log;
+#                                                        data = the contract's dict (not for log)
+#   approval_requested {gate, message}                   gate: spec | final | command | step
+#   approval_given   {gate, decision, comment, spec, rejected_hunks}
+#   steer            {text, target_role}
+#   budget           {name, used, limit}
+#   error            {message}
+#   policy           {message, tool, path, argv}
+#   run_finished     {status, reason, commit, branch}
+TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})
