@@ -1,0 +1,188 @@
+"""User settings: defaults, then the YAML config file, then ``WORKBENCH_*`` environment variables.
+
+Nested fields are reached from the environment with a double underscore, for example
+``WORKBENCH_UI__THEME=workbench-light`` or ``WORKBENCH_BUDGETS__MAX_TURNS=10``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from workbench.paths import atomic_write_text, config_path
+
+DEFAULT_THEME = "workbench-dark"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class UiSettings(_Section):
+    """How the terminal interface looks and behaves."""
+
+    theme: str = Field(default=DEFAULT_THEME, description="Name of the colour theme.")
+    diff_mode: Literal["unified", "split"] = Field(
+        default="unified", description="Show patches as one unified column or old/new side by side."
+    )
+    step_mode: bool = Field(
+        default=False, description="Pause after every agent turn until the human continues."
+    )
+
+
+class ModelSettings(_Section):
+    """Which model each agent role talks to."""
+
+    default: str = Field(
+        default="scripted:demo",
+        description="Model spec used by every role without an override, e.g. openai:gpt-4o.",
+    )
+    roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-role model specs keyed by role name (requirements, developer, ...).",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible server (LiteLLM, vLLM, Ollama...).",
+    )
+
+    def for_role(self, role: str) -> str:
+        """The model spec a role uses: its override, or the default."""
+        return self.roles.get(role, self.default)
+
+
+class BudgetSettings(_Section):
+    """Hard limits on one run; reaching one ends the run as FAILED."""
+
+    max_turns: int = Field(default=40, ge=1, description="Agent turns per run.")
+    max_review_rounds: int = Field(default=3, ge=0, description="Developer/reviewer round trips.")
+    max_tool_calls: int = Field(default=60, ge=0, description="Repo tool calls per run.")
+    max_tokens: int = Field(
+        default=200_000, ge=0, description="Prompt plus completion tokens per run."
+    )
+    max_validation_retries: int = Field(
+        default=2, ge=0, description="Times an agent may retry output that fails its contract."
+    )
+
+
+class SandboxSettings(_Section):
+    """How commands (tests, linters) are run."""
+
+    timeout_s: int = Field(
+        default=300, ge=1, description="Wall-clock limit for one command, in seconds."
+    )
+    extra_allowed_commands: list[str] = Field(
+        default_factory=list,
+        description="Executables allowed in addition to the built-in allow-list.",
+    )
+
+
+class WorkbenchSettings(BaseSettings):
+    """All user settings. Environment variables win over the config file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WORKBENCH_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        validate_assignment=True,
+    )
+
+    ui: UiSettings = Field(default_factory=UiSettings, description="Interface settings.")
+    models: ModelSettings = Field(default_factory=ModelSettings, description="Model routing.")
+    budgets: BudgetSettings = Field(default_factory=BudgetSettings, description="Run limits.")
+    sandbox: SandboxSettings = Field(
+        default_factory=SandboxSettings, description="Command sandbox settings."
+    )
+
+    _load_error: str | None = PrivateAttr(default=None)
+
+    @property
+    def load_error(self) -> str | None:
+        """One line describing why the config file was ignored, or ``None``."""
+        return self._load_error
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Constructor values (the file contents, from load_settings) rank below the environment.
+        return (env_settings, init_settings)
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "settings"
+    more = error.error_count() - 1
+    suffix = f" (and {more} more)" if more else ""
+    return f"{where}: {first['msg']}{suffix}"
+
+
+class _FileError(Exception):
+    """The config file could not be used; the message is one line."""
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _FileError(f"cannot read: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise _FileError(f"not valid YAML{where}: {problem}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise _FileError("expected a mapping of sections at the top level")
+    unknown = sorted(str(key) for key in data if key not in WorkbenchSettings.model_fields)
+    if unknown:
+        raise _FileError(f"unknown section {unknown[0]!r}")
+    return data
+
+
+def load_settings(path: Path | None = None) -> WorkbenchSettings:
+    """Settings from ``path`` (default: :func:`workbench.paths.config_path`) and the environment.
+
+    A missing file means defaults. A file that is not valid YAML or does not validate is ignored:
+    defaults are used and ``settings.load_error`` holds a one-line explanation.
+    """
+    path = path or config_path()
+    data: dict[str, Any] = {}
+    error: str | None = None
+    if path.is_file():
+        try:
+            data = _read_file(path)
+        except _FileError as exc:
+            error = f"{path}: {exc}"
+    try:
+        settings = WorkbenchSettings(**data)
+    except ValidationError as exc:
+        error = f"{path}: {_one_line(exc)}"
+        settings = WorkbenchSettings()
+    settings._load_error = error
+    return settings
+
+
+def settings_to_yaml(settings: WorkbenchSettings) -> str:
+    """The YAML text :func:`save_settings` writes."""
+    data = settings.model_dump(mode="json")
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+def save_settings(settings: WorkbenchSettings, path: Path | None = None) -> Path:
+    """Write ``settings`` to ``path`` (default: the config file) atomically; return the path."""
+    path = path or config_path()
+    atomic_write_text(path, settings_to_yaml(settings))
+    return path
