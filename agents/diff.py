@@ -86,10 +86,15 @@ def parse_unified_diff(text: str) -> list[FileDiff]:
             current = FileDiff(old_path=None, new_path=None, header=[line])
             parts = line.split(" ")
             if len(parts) >= 4:
-                current.old_path, current.new_path = _strip_prefix(parts[2]), _strip_prefix(parts[3])
+                current.old_path, current.new_path = (
+                    _strip_prefix(parts[2]),
+                    _strip_prefix(parts[3]),
+                )
             files.append(current)
             hunk = None
-        elif line.startswith("--- ") and (hunk is None or (remaining_old <= 0 and remaining_new <= 0)):
+        elif line.startswith("--- ") and (
+            hunk is None or (remaining_old <= 0 and remaining_new <= 0)
+        ):
             if i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
                 raise DiffParseError(f"line {i + 1}: '---' header without '+++'")
             if current is None or current.hunks:
@@ -106,11 +111,22 @@ def parse_unified_diff(text: str) -> list[FileDiff]:
                 raise DiffParseError(f"line {i + 1}: malformed hunk header: {line[:60]}")
             old_len = int(m.group(2)) if m.group(2) is not None else 1
             new_len = int(m.group(4)) if m.group(4) is not None else 1
-            hunk = Hunk(current.path, len(current.hunks), line, int(m.group(1)), old_len,
-                        int(m.group(3)), new_len)
+            hunk = Hunk(
+                current.path,
+                len(current.hunks),
+                line,
+                int(m.group(1)),
+                old_len,
+                int(m.group(3)),
+                new_len,
+            )
             current.hunks.append(hunk)
             remaining_old, remaining_new = old_len, new_len
-        elif hunk is not None and line[:1] in (" ", "+", "-", "\\") or (hunk is not None and line == ""):
+        elif (
+            hunk is not None
+            and line[:1] in (" ", "+", "-", "\\")
+            or (hunk is not None and line == "")
+        ):
             assert hunk is not None
             if line == "":
                 line = " "

@@ -70,7 +70,9 @@ class RunEvent(BaseModel):
                 return f"{p.get('name')}({str(p.get('arguments', ''))[:80]})"
             case "tool_result":
                 flag = "error: " if p.get("is_error") else ""
-                return f"{p.get('name')} -> {flag}{str(p.get('content', ''))[:80]}".replace("\n", " ")
+                return f"{p.get('name')} -> {flag}{str(p.get('content', ''))[:80]}".replace(
+                    "\n", " "
+                )
             case "artifact":
                 return f"{p.get('type')} #{p.get('artifact_id')}"
             case "run_finished":
@@ -90,7 +92,7 @@ def load_event(row: dict[str, Any]) -> RunEvent:
 
 
 # Payload conventions, per kind (the engine writes them; views read them):
-#   run_started      {task, repo, model, models: {role: label}, scripted: bool, branch, budgets: {..}}
+#   run_started      {task, repo, model, models: {role: label}, scripted, branch, budgets}
 #   phase_changed    {phase, role}                       role = the active agent role, if any
 #   model_call       {model, prompt_tokens, completion_tokens, latency_ms, cost, streamed,
 #                     finish_reason, error}

@@ -106,17 +106,36 @@ class RunStore:
             if "runs" not in self.db.table_names():
                 self.db["runs"].create(
                     {
-                        "run_id": str, "task": str, "repo": str, "model": str, "status": str,
-                        "phase": str, "started_at": float, "finished_at": float, "reason": str,
-                        "prompt_tokens": int, "completion_tokens": int, "cost": float,
-                        "parent_run_id": str, "fork_seq": int, "branch": str, "config": str,
+                        "run_id": str,
+                        "task": str,
+                        "repo": str,
+                        "model": str,
+                        "status": str,
+                        "phase": str,
+                        "started_at": float,
+                        "finished_at": float,
+                        "reason": str,
+                        "prompt_tokens": int,
+                        "completion_tokens": int,
+                        "cost": float,
+                        "parent_run_id": str,
+                        "fork_seq": int,
+                        "branch": str,
+                        "config": str,
                     },
                     pk="run_id",
                 )
             if "events" not in self.db.table_names():
                 self.db["events"].create(
-                    {"id": int, "run_id": str, "seq": int, "ts": float, "kind": str,
-                     "role": str, "payload": str},
+                    {
+                        "id": int,
+                        "run_id": str,
+                        "seq": int,
+                        "ts": float,
+                        "kind": str,
+                        "role": str,
+                        "payload": str,
+                    },
                     pk="id",
                 )
                 self.db["events"].create_index(["run_id", "seq"], unique=True)
@@ -132,8 +151,15 @@ class RunStore:
 
     # runs -------------------------------------------------------------------------------
     def create_run(self, run_id: str, task: str, repo: str, model: str, **fields: Any) -> RunRecord:
-        row = {**_RUN_DEFAULTS, **fields, "run_id": run_id, "task": task, "repo": repo,
-               "model": model, "started_at": fields.get("started_at", time.time())}
+        row = {
+            **_RUN_DEFAULTS,
+            **fields,
+            "run_id": run_id,
+            "task": task,
+            "repo": repo,
+            "model": model,
+            "started_at": fields.get("started_at", time.time()),
+        }
         with self._lock:
             self.db["runs"].insert(row)
         return self.get_run(run_id)
@@ -191,7 +217,9 @@ class RunStore:
         with self._lock, self.db.conn:
             self.db["events"].insert_all((e.dump() for e in events), batch_size=1000)
 
-    def events(self, run_id: str, after_seq: int = 0, upto_seq: int | None = None) -> list[RunEvent]:
+    def events(
+        self, run_id: str, after_seq: int = 0, upto_seq: int | None = None
+    ) -> list[RunEvent]:
         return list(self.iter_events(run_id, after_seq, upto_seq))
 
     def iter_events(

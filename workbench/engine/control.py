@@ -1,0 +1,100 @@
+"""Human control of a live run: gates (Futures the UI or CLI resolves), steering, step mode, pause.
+
+Every public method is safe to call from another thread (the TUI runs the engine in a worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from agents.contracts import Approval
+
+
+class WaitingForApproval(Exception):
+    """Raised in headless mode without auto-approve: the run parks at the gate."""
+
+    def __init__(self, gate: str) -> None:
+        super().__init__(f"waiting for approval at the {gate} gate")
+        self.gate = gate
+
+
+GateHandler = Callable[[str, dict[str, object]], Awaitable[Approval]]
+
+
+class RunControl:
+    """The engine awaits gates and checkpoints here; humans act through the same object."""
+
+    def __init__(self, *, interactive: bool, auto_approve: bool = False) -> None:
+        self.interactive = interactive
+        self.auto_approve = auto_approve
+        self.step_mode = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate: asyncio.Future[Approval] | None = None
+        self._running = asyncio.Event()
+        self._running.set()
+        self._step = asyncio.Event()
+        self._steers: list[str] = []
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def _call(self, fn: Callable[[], None]) -> None:
+        if self._loop is None or self._loop.is_closed():
+            fn()
+        else:
+            self._loop.call_soon_threadsafe(fn)
+
+    # gates --------------------------------------------------------------------------------
+    @property
+    def gate_open(self) -> bool:
+        return self._gate is not None and not self._gate.done()
+
+    async def wait_for_approval(self, gate: str) -> Approval:
+        loop = asyncio.get_running_loop()
+        self._gate = loop.create_future()
+        try:
+            return await self._gate
+        finally:
+            self._gate = None
+
+    def resolve(self, approval: Approval) -> None:
+        def _set() -> None:
+            if self._gate is not None and not self._gate.done():
+                self._gate.set_result(approval)
+
+        self._call(_set)
+
+    # steering -----------------------------------------------------------------------------
+    def steer(self, text: str) -> None:
+        self._steers.append(text)
+
+    def take_steers(self) -> list[str]:
+        taken, self._steers = self._steers, []
+        return taken
+
+    # step mode and pause ------------------------------------------------------------------
+    def set_step_mode(self, on: bool) -> None:
+        self.step_mode = on
+        if not on:
+            self._call(self._step.set)
+
+    def continue_step(self) -> None:
+        self._call(self._step.set)
+
+    def pause(self) -> None:
+        self._call(self._running.clear)
+
+    def resume(self) -> None:
+        self._call(self._running.set)
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    async def checkpoint(self, after_turn: bool) -> None:
+        """Called between agent turns: honours pause and, after a turn, step mode."""
+        if after_turn and self.step_mode:
+            self._step.clear()
+            await self._step.wait()
+        await self._running.wait()

@@ -1,0 +1,161 @@
+"""Evidence for reviewer, tester and human: static checks, changed functions, real test runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workbench.sandbox import CommandResult, Sandbox
+
+from agents.contracts import Role, TestResult
+from agents.diff import parse_unified_diff
+from workbench import gitops
+from workbench.engine.bus import EventBus
+from workbench.store import RunStore
+
+MAX_SLICE = 4000
+
+
+@dataclass
+class TestRun:
+    __test__ = False
+
+    result: TestResult
+    command: CommandResult
+
+    def summary_text(self) -> str:
+        r = self.result
+        head = (
+            f"{r.status}: exit {r.exit_code}, {r.passed} passed, {r.failed} failed, "
+            f"{r.errors} errors, {r.skipped} skipped"
+        )
+        if self.command.blocked:
+            return f"BLOCKED_BY_POLICY: {self.command.reason}"
+        tail = self.command.output[-3000:]
+        return f"{head}\n{r.failure_slice or tail}"
+
+
+def parse_test_output(cmd: CommandResult, log_artifact: int | None) -> TestResult:
+    from analysis import failure_slices
+
+    parsed = failure_slices(cmd.output)
+    status: str
+    if cmd.blocked:
+        status = "blocked"
+    elif cmd.timed_out:
+        status = "timeout"
+    elif cmd.exit_code == 0:
+        status = "passed"
+    elif parsed.failed or parsed.failed_tests:
+        status = "failed"
+    else:
+        status = "error"
+    slices = "\n\n".join(f"{f.test_id}\n{f.slice}" for f in parsed.failures)
+    return TestResult(
+        status=status,  # type: ignore[arg-type]
+        exit_code=cmd.exit_code,
+        passed=parsed.passed,
+        failed=parsed.failed,
+        errors=parsed.errors,
+        skipped=parsed.skipped,
+        failed_tests=list(parsed.failed_tests),
+        log_artifact=log_artifact,
+        failure_slice=slices[:MAX_SLICE],
+        command=list(cmd.argv),
+        duration_s=round(cmd.duration_s, 3),
+    )
+
+
+class Evidence:
+    def __init__(
+        self, store: RunStore, bus: EventBus, run_id: str, wt: gitops.RunWorktree, sandbox: Sandbox
+    ) -> None:
+        self.store, self.bus, self.run_id, self.wt, self.sandbox = store, bus, run_id, wt, sandbox
+
+    async def run_tests(self, argv: Sequence[str], role: Role, record: bool = True) -> TestRun:
+        cmd = await self.sandbox.run_async(list(argv))
+        if cmd.blocked:
+            self.bus.emit(
+                "policy", role.value, message=f"command blocked: {cmd.reason}", argv=list(argv)
+            )
+        log_id = self.store.add_artifact(self.run_id, "log", cmd.output) if record else None
+        result = parse_test_output(cmd, log_id)
+        if record:
+            self.bus.emit(
+                "artifact",
+                role.value,
+                type="log",
+                artifact_id=log_id,
+                data={"argv": list(argv), "chars": len(cmd.output)},
+            )
+        return TestRun(result, cmd)
+
+    def changed_functions(self) -> list[dict[str, object]]:
+        from analysis import changed_functions_between
+
+        try:
+            changes = changed_functions_between(
+                self.wt.path, self.wt.base_commit, None, worktree=True
+            )
+        except Exception as exc:  # analysis must never stop a run
+            self.bus.emit("error", message=f"changed-function analysis failed: {exc}")
+            return []
+        return [c.to_dict() for c in changes]
+
+    def focus_tests(self, changes: list[dict[str, object]]) -> list[str]:
+        from analysis import changed_functions_between, focus_tests
+
+        try:
+            objs = changed_functions_between(self.wt.path, self.wt.base_commit, None, worktree=True)
+            return list(focus_tests(self.wt.path, objs))
+        except Exception as exc:
+            self.bus.emit("error", message=f"test focus failed: {exc}")
+            return []
+
+    async def static_checks(self, diff: str) -> str:
+        """ruff (and mypy when configured) on the changed Python files, when installed."""
+        try:
+            files = [f.path for f in parse_unified_diff(diff) if f.new_path]
+        except ValueError:
+            return "(diff did not parse)"
+        py = [f for f in files if f.endswith(".py")]
+        out: list[str] = []
+        if py and shutil.which("ruff"):
+            started = time.monotonic()
+            res = await self.sandbox.run_async(["ruff", "check", "--no-cache", *py])
+            out.append(f"$ ruff check ({time.monotonic() - started:.1f}s, exit {res.exit_code})")
+            out.append(res.output.strip()[-3000:])
+        elif py:
+            out.append("ruff: not installed, skipped")
+        ts = [f for f in files if f.endswith((".ts", ".tsx"))]
+        if ts:
+            out.append("tsc/eslint: not run (no TypeScript toolchain configured)")
+        return "\n".join(out) or "(no checks apply to the changed files)"
+
+    def changed_files_text(self, diff: str, limit: int = 12000) -> str:
+        parts: list[str] = []
+        try:
+            files = parse_unified_diff(diff)
+        except ValueError:
+            return ""
+        for f in files:
+            if not f.new_path:
+                continue
+            path = self.wt.path / f.new_path
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            parts.append(f"--- {f.new_path}\n{text}")
+        joined = "\n".join(parts)
+        return joined[:limit]
+
+
+def changes_text(changes: list[dict[str, object]]) -> str:
+    return "\n".join(
+        f"{c.get('change')}: {c.get('path')} {c.get('qualified_name')} ({c.get('kind')})"
+        for c in changes
+    ) or json.dumps([])

@@ -1,0 +1,79 @@
+"""One agent turn through AutoGen's run_stream, translated into run events."""
+
+from __future__ import annotations
+
+import json
+from contextlib import aclosing
+from typing import Any
+
+from autogen_agentchat.agents import AssistantAgent
+from autogen_agentchat.base import TaskResult
+from autogen_agentchat.messages import (
+    BaseChatMessage,
+    ModelClientStreamingChunkEvent,
+    ThoughtEvent,
+    ToolCallExecutionEvent,
+    ToolCallRequestEvent,
+)
+from autogen_core import CancellationToken
+
+from workbench.engine.budgets import BudgetTracker
+from workbench.engine.bus import EventBus
+
+
+def _arguments(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+async def run_turn(
+    agent: AssistantAgent,
+    role: str,
+    task: str,
+    bus: EventBus,
+    budget: BudgetTracker,
+    turn: int,
+    cancel: CancellationToken | None = None,
+) -> str:
+    """Run one turn of ``agent`` on ``task`` and return its final text."""
+    budget.charge("turns")
+    budget.check()
+    final = ""
+    stream = agent.run_stream(task=task, cancellation_token=cancel or CancellationToken())
+    async with aclosing(stream) as items:
+        async for item in items:
+            if isinstance(item, ModelClientStreamingChunkEvent):
+                bus.emit("model_chunk", role, text=item.content)
+            elif isinstance(item, ThoughtEvent):
+                bus.emit("agent_message", role, content=item.content, turn=turn, thought=True)
+            elif isinstance(item, ToolCallRequestEvent):
+                for call in item.content:
+                    budget.charge("tool_calls")
+                    bus.emit(
+                        "tool_call",
+                        role,
+                        name=call.name,
+                        arguments=_arguments(call.arguments),
+                        call_id=call.id,
+                    )
+            elif isinstance(item, ToolCallExecutionEvent):
+                for result in item.content:
+                    bus.emit(
+                        "tool_result",
+                        role,
+                        name=result.name,
+                        call_id=result.call_id,
+                        content=result.content,
+                        is_error=bool(result.is_error),
+                    )
+            elif isinstance(item, TaskResult):
+                for message in reversed(item.messages):
+                    if isinstance(message, BaseChatMessage) and message.source == agent.name:
+                        final = message.to_text()
+                        break
+            budget.check()
+    bus.emit("agent_message", role, content=final, turn=turn)
+    return final
