@@ -1,0 +1,249 @@
+"""A tiny OpenAI-compatible chat completions server on 127.0.0.1, for tests.
+
+    replies = [{"tool_calls": [{"name": "add", "arguments": {"a": 1}}]}, "done"]
+    with FakeOpenAIServer(replies) as srv:
+        client = OpenAIChatCompletionClient(model="m", base_url=srv.base_url, ...)
+
+Each POST /v1/chat/completions consumes the next scripted reply: a string (text), a dict
+with ``content`` or ``tool_calls`` (list of {name, arguments, id?}), or
+``{"status": 4xx, "error": msg}``.
+Streaming (``stream: true``) answers with SSE chunks, tool-call deltas, a usage chunk when
+``stream_options.include_usage`` is set, then ``data: [DONE]``. Like OpenAI, it rejects
+``stream_options`` on a non-streamed request. Every request body is kept in ``requests``.
+Usage is deterministic: prompt = len(json of messages) // 4, completion = len(output) // 4.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+Reply = str | dict[str, Any]
+
+
+@dataclass
+class FakeReply:
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+    error: str = ""
+
+    @classmethod
+    def of(cls, reply: Reply | FakeReply) -> FakeReply:
+        if isinstance(reply, FakeReply):
+            return reply
+        if isinstance(reply, str):
+            return cls(content=reply)
+        return cls(
+            content=reply.get("content"),
+            tool_calls=list(reply.get("tool_calls", [])),
+            status=int(reply.get("status", 200)),
+            error=str(reply.get("error", "")),
+        )
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Tool calls in the wire format, arguments as JSON strings."""
+        out = []
+        for n, call in enumerate(self.tool_calls):
+            args = call.get("arguments", {})
+            out.append(
+                {
+                    "id": call.get("id") or f"call_fake_{n}",
+                    "type": "function",
+                    "function": {
+                        "name": call["name"],
+                        "arguments": args if isinstance(args, str) else json.dumps(args),
+                    },
+                }
+            )
+        return out
+
+
+def _pieces(text: str, size: int = 16) -> Iterator[str]:
+    for i in range(0, len(text), size):
+        yield text[i : i + size]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeOpenAIServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return None  # keep test output clean
+
+    def _send_json(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status: int, message: str) -> None:
+        err = {"message": message, "type": "invalid_request_error", "code": None, "param": None}
+        self._send_json(status, {"error": err})
+
+    def do_POST(self) -> None:  # noqa: N802
+        fake = self.server.fake
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._error(404, f"unknown path {self.path}")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        reply = fake._take(body, {k.lower(): v for k, v in self.headers.items()})
+        stream = bool(body.get("stream"))
+        if body.get("stream_options") is not None and not stream:
+            self._error(
+                400, "The 'stream_options' parameter is only allowed when 'stream' is true."
+            )
+            return
+        if reply is None:
+            self._error(400, "fake server has no scripted response left")
+            return
+        if reply.status != 200:
+            self._error(reply.status, reply.error or "scripted error")
+            return
+        calls = reply.calls()
+        text = reply.content or ""
+        out_chars = len(text) + sum(len(json.dumps(c["function"])) for c in calls)
+        usage = {
+            "prompt_tokens": max(1, len(json.dumps(body.get("messages", []))) // 4),
+            "completion_tokens": max(1, out_chars // 4),
+        }
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        finish = "tool_calls" if calls else "stop"
+        model = str(body.get("model", "fake"))
+        envelope = fake._envelope(model)
+        if not stream:
+            message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+            if calls:
+                message["tool_calls"] = calls
+            choice = {"index": 0, "message": message, "finish_reason": finish, "logprobs": None}
+            self._send_json(
+                200, {**envelope, "object": "chat.completion", "choices": [choice], "usage": usage}
+            )
+            return
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        for delta, reason in self._deltas(text, calls, finish):
+            chunk = {
+                **envelope,
+                "choices": [
+                    {"index": 0, "delta": delta, "finish_reason": reason, "logprobs": None}
+                ],
+            }
+            if include_usage:
+                chunk["usage"] = None
+            self._event(chunk)
+        if include_usage:
+            self._event({**envelope, "choices": [], "usage": usage})
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+    @staticmethod
+    def _deltas(
+        text: str, calls: list[dict[str, Any]], finish: str
+    ) -> Iterator[tuple[dict[str, Any], str | None]]:
+        yield {"role": "assistant", "content": ""}, None
+        for piece in _pieces(text):
+            yield {"content": piece}, None
+        for index, call in enumerate(calls):
+            fn = call["function"]
+            head = {
+                "index": index,
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": fn["name"], "arguments": ""},
+            }
+            yield {"tool_calls": [head]}, None
+            for piece in _pieces(fn["arguments"], 8):
+                yield {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}, None
+        yield {}, finish
+
+    def _event(self, payload: dict[str, Any]) -> None:
+        self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
+        self.wfile.flush()
+
+
+class FakeOpenAIServer:
+    """Scripted OpenAI-compatible server; ``base_url`` is ``http://127.0.0.1:PORT/v1``."""
+
+    def __init__(self, responses: Sequence[Reply | FakeReply]) -> None:
+        self._replies = [FakeReply.of(r) for r in responses]
+        self._lock = threading.Lock()
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # lower-cased names
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._counter = 0
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("server is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    @property
+    def remaining(self) -> int:
+        with self._lock:
+            return len(self._replies)
+
+    def _take(self, body: dict[str, Any], headers: dict[str, str]) -> FakeReply | None:
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(headers)
+            return self._replies.pop(0) if self._replies else None
+
+    def _envelope(self, model: str) -> dict[str, Any]:
+        """Fields shared by every chunk of one response (same id, like OpenAI)."""
+        with self._lock:
+            self._counter += 1
+            return {
+                "id": f"chatcmpl-fake{self._counter}",
+                "object": "chat.completion.chunk",
+                "created": 1_700_000_000,
+                "model": model,
+            }
+
+    def start(self) -> FakeOpenAIServer:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        self._server = server
+        # A short poll interval keeps shutdown (and so each test) fast.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
