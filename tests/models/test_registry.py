@@ -148,3 +148,11 @@ def test_openai_known_model_keeps_autogen_model_info(monkeypatch: pytest.MonkeyP
 def test_unknown_role_for_client(script: Path) -> None:
     with pytest.raises(ModelSpecError, match="unknown role 'boss'"):
         create_client(parse_model_spec(f"scripted:{script}"), "boss")
+
+
+async def test_bundled_demo_script_covers_every_agent_role() -> None:
+    spec = parse_model_spec("scripted:demo")
+    assert spec.label == "scripted: demo_script.yaml (SCRIPTED)"
+    for role in ("requirements", "developer", "reviewer", "tester"):
+        client = create_client(spec, role)
+        assert isinstance(client, ScriptedChatCompletionClient) and client.remaining > 0
