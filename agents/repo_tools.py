@@ -1,0 +1,251 @@
+"""Read-only repository tools confined to one worktree root.
+
+The developer and tester agents browse the repository only through these methods; the engine
+wraps them as function tools. A path that could leave the root, or reach ``.git``, is refused
+with :class:`PathRefused` (after ``on_refusal`` has recorded it), never silently rewritten.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+MAX_SYMLINKS = 40
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+# Directories that are never useful to an agent and can hold hundreds of thousands of files.
+NOISE_DIRS = frozenset(
+    {".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
+     ".ruff_cache", ".tox", ".nox"}
+)
+MAX_SCANNED_FILES = 20_000
+MAX_SEARCH_FILE_BYTES = 1_000_000
+MAX_OPEN_FILE_BYTES = 5_000_000
+
+
+class PathRefused(ValueError):
+    """A path given to a repo tool or a patch header that is not allowed."""
+
+
+def _is_git_dir_name(name: str) -> bool:
+    # Case-insensitive file systems and Windows' trailing dot/space stripping make these `.git` too.
+    return name.rstrip(". ").lower() in (".git", "git~1")
+
+
+def _split_relative(rel: str) -> list[str]:
+    """Check the text of ``rel`` and return its components (no '.', no empties)."""
+    if not isinstance(rel, str):
+        raise PathRefused(f"path must be a string, not {type(rel).__name__}")
+    shown = rel[:120].replace("\x00", "\\0")
+    if "\x00" in rel:
+        raise PathRefused(f"path contains a NUL byte: {shown!r}")
+    if rel.startswith(("\\\\", "//")) or _DRIVE_RE.match(rel):
+        raise PathRefused(f"drive and network paths are not allowed: {shown!r}")
+    if "\\" in rel:
+        raise PathRefused(f"backslashes are not allowed in paths (use '/'): {shown!r}")
+    if rel.startswith("/") or rel == "~" or rel.startswith("~/"):
+        raise PathRefused(f"absolute paths are not allowed, use a path relative to the "
+                          f"repository root: {shown!r}")
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise PathRefused(f"'..' is not allowed in paths: {shown!r}")
+    if any(_is_git_dir_name(p) for p in parts):
+        raise PathRefused(f"paths under .git are not allowed: {shown!r}")
+    return parts
+
+
+def confine(root: Path, rel: str) -> Path:
+    """Resolve ``rel`` inside ``root`` or raise :class:`PathRefused`.
+
+    Symlinks are followed one component at a time, with a hop limit, so loops and links that
+    point outside the root (or into ``.git``) are refused instead of crashing or escaping.
+    Components that do not exist yet (a file a patch will create) are accepted as they are.
+    """
+    parts = _split_relative(rel)
+    base = Path(os.path.realpath(root))
+    current = base
+    pending = list(parts)
+    hops = 0
+    while pending:
+        part = pending.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        candidate = current / part
+        try:
+            is_link = candidate.is_symlink()
+        except OSError:  # e.g. name too long: treat as a plain, missing component
+            is_link = False
+        if not is_link:
+            current = candidate
+            continue
+        hops += 1
+        if hops > MAX_SYMLINKS:
+            raise PathRefused(f"too many levels of symbolic links: {rel!r}")
+        target = os.readlink(candidate)
+        if target.startswith("/"):
+            current = Path("/")
+        pending = [p for p in target.split("/") if p] + pending
+    if current != base and not current.is_relative_to(base):
+        raise PathRefused(f"path leads outside the repository (through a symbolic link): {rel!r}")
+    if any(_is_git_dir_name(p) for p in current.relative_to(base).parts):
+        raise PathRefused(f"path leads into .git (through a symbolic link): {rel!r}")
+    return current
+
+
+def bound(text: str, limit: int, hint: str = "") -> str:
+    """Cut ``text`` to ``limit`` characters with an explicit truncation marker."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    cut = cut if cut > limit // 2 else limit
+    more = len(text) - cut
+    return text[:cut] + f"\n[truncated {more} more characters{'; ' + hint if hint else ''}]"
+
+
+def _is_binary(head: bytes) -> bool:
+    return b"\x00" in head
+
+
+class RepoTools:
+    """Listing, searching and reading files under one root, with bounded output."""
+
+    def __init__(
+        self,
+        root: Path,
+        max_output_chars: int = 12000,
+        on_refusal: Callable[[str, str, str], None] | None = None,
+    ) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.max_output_chars = max_output_chars
+        self.on_refusal = on_refusal
+
+    def _confine(self, tool: str, path: str) -> Path:
+        try:
+            return confine(self.root, path)
+        except PathRefused as exc:
+            if self.on_refusal is not None:
+                self.on_refusal(tool, str(path), str(exc))
+            raise
+
+    def _rel(self, p: Path) -> str:
+        return p.relative_to(self.root).as_posix() or "."
+
+    def _walk(self, start: Path) -> Iterator[Path]:
+        """Regular files under ``start``, sorted, skipping noise dirs and linked dirs."""
+        if start.is_file():
+            yield start
+            return
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = sorted(d for d in dirnames if d not in NOISE_DIRS)
+            for name in sorted(filenames):
+                if not _is_git_dir_name(name):
+                    yield Path(dirpath) / name
+
+    def list_files(self, path: str = ".", pattern: str = "*") -> str:
+        """List files under `path` (relative to the repository root) whose name or relative
+        path matches the glob `pattern` (for example "*.py" or "src/*.ts"). One path per line."""
+        start = self._confine("list_files", path)
+        if not start.exists():
+            return f"error: no such file or directory: {path}"
+        lines: list[str] = []
+        for scanned, f in enumerate(self._walk(start)):
+            if scanned >= MAX_SCANNED_FILES:
+                lines.append(f"[stopped after {MAX_SCANNED_FILES} files; narrow the path]")
+                break
+            rel = self._rel(f)
+            if fnmatch.fnmatch(f.name, pattern) or fnmatch.fnmatch(rel, pattern):
+                lines.append(rel)
+        if not lines:
+            return f"no files match {pattern!r} under {path}"
+        return bound("\n".join(lines), self.max_output_chars, "narrow the path or pattern")
+
+    def search_repository(
+        self, query: str, path: str = ".", max_results: int = 50, regex: bool = False
+    ) -> str:
+        """Search text files under `path` for `query` (a plain substring, or a Python regular
+        expression when `regex` is true). Results are `path:line: text`, at most `max_results`."""
+        start = self._confine("search_repository", path)
+        if not query:
+            return "error: empty query"
+        if not start.exists():
+            return f"error: no such file or directory: {path}"
+        try:
+            pattern = re.compile(query if regex else re.escape(query))
+        except re.error as exc:
+            return f"error: invalid regular expression: {exc}"
+        max_results = max(1, min(max_results, 500))
+        hits: list[str] = []
+        more = stopped = False
+        for scanned, f in enumerate(self._walk(start)):
+            if more:
+                break
+            if scanned >= MAX_SCANNED_FILES:
+                stopped = True
+                break
+            if f.is_symlink() or not f.is_file():
+                continue
+            try:
+                if f.stat().st_size > MAX_SEARCH_FILE_BYTES:
+                    continue
+                data = f.read_bytes()
+            except OSError:
+                continue
+            if _is_binary(data[:8192]):
+                continue
+            rel = self._rel(f)
+            for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+                if pattern.search(line):
+                    if len(hits) >= max_results:
+                        more = True
+                        break
+                    hits.append(f"{rel}:{n}: {line.strip()[:200]}")
+        if not hits and not stopped:
+            return f"no matches for {query!r} under {path}"
+        if more:
+            hits.append(f"[truncated: more than {max_results} matches; narrow the query or path]")
+        if stopped:
+            hits.append(f"[stopped after {MAX_SCANNED_FILES} files; narrow the path]")
+        return bound("\n".join(hits), self.max_output_chars, "narrow the query or path")
+
+    def open_file(self, path: str, start_line: int = 1, end_line: int | None = None) -> str:
+        """Show lines `start_line`..`end_line` (1-based, inclusive; default to the end) of the
+        file at `path`, relative to the repository root, each prefixed with its line number."""
+        target = self._confine("open_file", path)
+        if target.is_dir():
+            return f"error: {path} is a directory; use list_files to see what it holds"
+        if not target.is_file():
+            return f"error: no such file: {path}"
+        if target.stat().st_size > MAX_OPEN_FILE_BYTES:
+            return f"error: {path} is larger than {MAX_OPEN_FILE_BYTES} bytes"
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read()
+        if _is_binary(data[:8192]):
+            return f"error: {path} is a binary file"
+        lines = data.decode("utf-8", "replace").splitlines()
+        total = len(lines)
+        first = max(1, start_line)
+        last = total if end_line is None else min(end_line, total)
+        if total == 0:
+            return f"{path}: empty file"
+        if first > total or last < first:
+            return f"error: {path} has {total} lines; requested {start_line}-{end_line}"
+        header = f"{path} (lines {first}-{last} of {total})"
+        out = [header]
+        size = len(header)
+        for n in range(first, last + 1):
+            row = f"{n:>6}\t{lines[n - 1]}"
+            if len(row) > self.max_output_chars // 2:
+                row = row[: self.max_output_chars // 2] + " [line truncated]"
+            if size + len(row) + 1 > self.max_output_chars:
+                out.append(f"[truncated: lines {n}-{last} not shown; call open_file with "
+                           f"start_line={n} to continue]")
+                break
+            out.append(row)
+            size += len(row) + 1
+        return "\n".join(out)
