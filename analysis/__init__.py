@@ -1,1 +1,33 @@
-"""analysis package."""
+"""Code analysis for changes: changed functions, test focus and failure slices.
+
+Tree-sitter grammars come from the per-language wheels; nothing is fetched at run time.
+This package never imports Textual, AutoGen or the packages above it.
+"""
+
+from analysis.changes import changed_functions_for_diff, compare_versions
+from analysis.definitions import extract_definitions
+from analysis.git_changes import (
+    AnalysisError,
+    ChangeReport,
+    FileNote,
+    analyse_revisions,
+    changed_functions_between,
+)
+from analysis.languages import LANGUAGES, language_for_path
+from analysis.model import Definition, Extraction, FunctionChange
+
+__all__ = [
+    "LANGUAGES",
+    "AnalysisError",
+    "ChangeReport",
+    "Definition",
+    "Extraction",
+    "FileNote",
+    "FunctionChange",
+    "analyse_revisions",
+    "changed_functions_between",
+    "changed_functions_for_diff",
+    "compare_versions",
+    "extract_definitions",
+    "language_for_path",
+]

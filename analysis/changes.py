@@ -1,0 +1,143 @@
+"""Added, deleted and modified definitions between two versions of a file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from analysis.definitions import extract_from_grammar, is_binary
+from analysis.languages import grammar_for_path, normalise_source
+from analysis.model import Extraction, FunctionChange, Kind
+
+
+@dataclass(slots=True)
+class _Group:
+    """All definitions sharing one qualified name in one file version (overloads, get+set)."""
+
+    kind: Kind
+    start_line: int
+    end_line: int
+    texts: list[bytes] = field(default_factory=list)
+
+
+def _normalise(text: bytes) -> bytes:
+    """CRLF becomes LF and trailing whitespace of each line goes; everything else counts."""
+    return b"\n".join(line.rstrip() for line in text.split(b"\n"))
+
+
+def _groups(extraction: Extraction, source: bytes) -> dict[str, _Group]:
+    groups: dict[str, _Group] = {}
+    for definition in extraction.definitions:
+        text = source[definition.start_byte : definition.end_byte]
+        group = groups.get(definition.qualified_name)
+        if group is None:
+            groups[definition.qualified_name] = _Group(
+                definition.kind, definition.start_line, definition.end_line, [text]
+            )
+        else:
+            group.start_line = min(group.start_line, definition.start_line)
+            group.end_line = max(group.end_line, definition.end_line)
+            group.texts.append(text)
+    return groups
+
+
+def _same_text(old: _Group, new: _Group) -> bool:
+    if old.texts == new.texts:
+        return True
+    if len(old.texts) != len(new.texts):
+        return False
+    # Overloads that only swapped places are a move, not a modification.
+    return sorted(map(_normalise, old.texts)) == sorted(map(_normalise, new.texts))
+
+
+@dataclass(frozen=True, slots=True)
+class FileVersion:
+    """One side of a file comparison: its path, bytes and extracted definitions."""
+
+    path: str
+    source: bytes
+    extraction: Extraction
+
+
+def compare_versions(old: FileVersion | None, new: FileVersion | None) -> list[FunctionChange]:
+    """Definitions that differ between two versions of one file (either side may be absent)."""
+    side = new if new is not None else old
+    if side is None:
+        return []
+    path = side.path
+    old_path = old.path if old is not None and new is not None and old.path != new.path else None
+    language = side.extraction.language
+    parse_error = any(v is not None and v.extraction.has_error for v in (old, new))
+    old_groups = _groups(old.extraction, old.source) if old is not None else {}
+    new_groups = _groups(new.extraction, new.source) if new is not None else {}
+    changes: list[FunctionChange] = []
+    for name, group in new_groups.items():
+        before = old_groups.get(name)
+        if before is None:
+            changes.append(
+                FunctionChange(
+                    path, language, group.kind, name, "added",
+                    new_start=group.start_line, new_end=group.end_line,
+                    old_path=old_path, parse_error=parse_error,
+                )
+            )
+        elif not _same_text(before, group):
+            changes.append(
+                FunctionChange(
+                    path, language, group.kind, name, "modified",
+                    before.start_line, before.end_line, group.start_line, group.end_line,
+                    old_path=old_path, parse_error=parse_error,
+                )
+            )
+    for name, group in old_groups.items():
+        if name not in new_groups:
+            changes.append(
+                FunctionChange(
+                    path, language, group.kind, name, "deleted",
+                    old_start=group.start_line, old_end=group.end_line,
+                    old_path=old_path, parse_error=parse_error,
+                )
+            )
+    changes.sort(key=_line_order)
+    return changes
+
+
+def _line_order(change: FunctionChange) -> tuple[int, int]:
+    line = change.new_start if change.new_start is not None else change.old_start
+    return (line or 0, 0 if change.change != "deleted" else 1)
+
+
+def version_of(path: str, data: bytes | None) -> FileVersion | None:
+    """A FileVersion for analysable data, None for absent, binary or other-language files."""
+    grammar = grammar_for_path(path)
+    if data is None or grammar is None:
+        return None
+    source = normalise_source(data)
+    if is_binary(source):
+        return None
+    return FileVersion(path, source, extract_from_grammar(source, grammar))
+
+
+def _as_bytes(text: str | bytes | None) -> bytes | None:
+    if text is None or isinstance(text, bytes):
+        return text
+    return text.encode("utf-8")
+
+
+def changed_functions_for_diff(
+    old_text_by_path: Mapping[str, str | bytes | None],
+    new_text_by_path: Mapping[str, str | bytes | None],
+) -> list[FunctionChange]:
+    """Changed definitions between in-memory file versions, keyed by path.
+
+    A path missing (or None) on one side is an added or deleted file. Paths in other
+    languages and binary contents are skipped.
+    """
+    changes: list[FunctionChange] = []
+    for path in sorted(set(old_text_by_path) | set(new_text_by_path)):
+        old_data = _as_bytes(old_text_by_path.get(path))
+        new_data = _as_bytes(new_text_by_path.get(path))
+        if old_data == new_data:
+            continue
+        changes.extend(compare_versions(version_of(path, old_data), version_of(path, new_data)))
+    return changes
