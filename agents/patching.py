@@ -238,6 +238,37 @@ def _first_failure(
     return "git could not apply the patch"
 
 
+def _try_apply(repo: pygit2.Repository, text: str) -> bool:
+    loc = pygit2.enums.ApplyLocation.WORKDIR
+    try:
+        diff = pygit2.Diff.parse_diff(text)
+        if not repo.applies(diff, loc):
+            return False
+        repo.apply(diff, loc)
+    except (pygit2.GitError, OSError, ValueError):
+        return False
+    return True
+
+
+def _without_trailing_blank_context(
+    files: list[FileDiff], exclude: set[str] | frozenset[str]
+) -> str | None:
+    """The diff with blank context lines dropped from hunk ends, or None if there are none.
+
+    Editors and models strip the single space git writes for an empty context line, so a
+    blank line after the diff reads as context; trailing context only anchors a hunk, so
+    dropping it never changes what the hunk does.
+    """
+    changed = False
+    for f in files:
+        for h in f.hunks:
+            while len(h.lines) > 1 and h.lines[-1] == " ":
+                h.lines.pop()
+                changed = True
+            _recount(h)
+    return render_diff(files, exclude=exclude) if changed else None
+
+
 def _check_targets(root: Path, files: list[FileDiff]) -> None:
     for f in files:
         if f.old_path is None and f.new_path is not None and (root / f.new_path).exists():
@@ -278,15 +309,11 @@ def apply_patch(
         raise PatchRejected(f"not a git worktree: {root}") from None
     if repo.workdir is None or Path(os.path.realpath(repo.workdir)) != root:
         raise PatchRejected(f"not the top of a git worktree: {root}")
-    loc = pygit2.enums.ApplyLocation.WORKDIR
-    try:
-        diff = pygit2.Diff.parse_diff(result.diff_text)
-        ok = repo.applies(diff, loc)
-        if ok:
-            repo.apply(diff, loc)
-    except (pygit2.GitError, OSError, ValueError):
-        ok = False
-    if not ok:
-        detail = _first_failure(repo, effective, exclude_hunks)
-        raise PatchRejected(f"patch does not apply: {detail}")
-    return result
+    if _try_apply(repo, result.diff_text):
+        return result
+    detail = _first_failure(repo, effective, exclude_hunks)
+    retry = _without_trailing_blank_context(effective, exclude_hunks)
+    if retry is not None and _try_apply(repo, retry):
+        result.diff_text = retry
+        return result
+    raise PatchRejected(f"patch does not apply: {detail}")

@@ -1,0 +1,135 @@
+from pathlib import Path
+
+import pytest
+
+from agents.repo_tools import PathRefused, RepoTools, confine
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[core]\n")
+    (root / "src" / "pkg" / "core.py").write_text("def total(xs):\n    return sum(xs)\n")
+    (root / "src" / "app.py").write_text("from pkg.core import total\nprint(total([1, 2]))\n")
+    (root / "README.md").write_text("Total calculator\n")
+    (root / "logo.png").write_bytes(b"\x89PNG\x00\x00total")
+    (root / "node_modules" / "dep").mkdir(parents=True)
+    (root / "node_modules" / "dep" / "index.js").write_text("total\n")
+    return root
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+
+    def __call__(self, tool: str, path: str, message: str) -> None:
+        self.calls.append((tool, path, message))
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("../../etc/passwd", "'..' is not allowed"),
+        ("src/../../outside", "'..' is not allowed"),
+        ("/etc/passwd", "absolute paths are not allowed"),
+        ("src/app.py\x00.txt", "NUL byte"),
+        (".git/config", "under .git"),
+        ("src/.Git/HEAD", "under .git"),
+        ("C:\\Windows\\win.ini", "drive and network paths"),
+        ("\\\\server\\share\\x", "drive and network paths"),
+        ("//server/share/x", "drive and network paths"),
+    ],
+)
+def test_open_file_refuses_unsafe_paths(root: Path, path: str, reason: str) -> None:
+    seen = Recorder()
+    tools = RepoTools(root, on_refusal=seen)
+    with pytest.raises(PathRefused, match=reason) as info:
+        tools.open_file(path)
+    assert "\n" not in str(info.value)
+    assert seen.calls == [("open_file", path, str(info.value))]
+
+
+def test_symlinks_that_escape_loop_or_reach_git_are_refused(root: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cret\n")
+    (root / "out").symlink_to(secret)
+    (root / "outdir").symlink_to(tmp_path)
+    (root / "hop").symlink_to("src/../../secret.txt")
+    (root / "loop_a").symlink_to("loop_b")
+    (root / "loop_b").symlink_to("loop_a")
+    (root / "gitlink").symlink_to(".git")
+    seen = Recorder()
+    tools = RepoTools(root, on_refusal=seen)
+    for path, reason in [
+        ("out", "outside the repository"),
+        ("outdir/secret.txt", "outside the repository"),
+        ("hop", "outside the repository"),
+        ("loop_a", "too many levels of symbolic links"),
+        ("loop_a/x", "too many levels of symbolic links"),
+        ("gitlink/config", "into .git"),
+    ]:
+        with pytest.raises(PathRefused, match=reason):
+            tools.open_file(path)
+    assert [c[1] for c in seen.calls] == ["out", "outdir/secret.txt", "hop", "loop_a",
+                                         "loop_a/x", "gitlink/config"]
+    with pytest.raises(PathRefused):
+        tools.list_files("outdir")
+    with pytest.raises(PathRefused):
+        tools.search_repository("s3cret", path="outdir")
+
+
+def test_links_that_stay_inside_are_followed(root: Path) -> None:
+    (root / "core_link.py").symlink_to("src/pkg/core.py")
+    assert confine(root, "core_link.py") == (root / "src/pkg/core.py").resolve()
+    assert "return sum(xs)" in RepoTools(root).open_file("core_link.py")
+    assert confine(root, "new_dir/new_file.py") == root.resolve() / "new_dir/new_file.py"
+
+
+def test_open_file_numbers_lines_and_slices(root: Path) -> None:
+    tools = RepoTools(root)
+    out = tools.open_file("src/app.py", start_line=2)
+    assert out.splitlines() == ["src/app.py (lines 2-2 of 2)", "     2\tprint(total([1, 2]))"]
+    assert tools.open_file("nope.py") == "error: no such file: nope.py"
+    assert tools.open_file("src").startswith("error: src is a directory")
+    assert tools.open_file("logo.png") == "error: logo.png is a binary file"
+    assert "has 2 lines" in tools.open_file("src/app.py", start_line=9)
+
+
+def test_outputs_are_bounded_with_a_marker(root: Path) -> None:
+    (root / "big.py").write_text("".join(f"value_{i} = {i}  # total\n" for i in range(5000)))
+    tools = RepoTools(root, max_output_chars=2000)
+    opened = tools.open_file("big.py")
+    assert len(opened) <= 2200
+    assert opened.splitlines()[-1].startswith("[truncated: lines ")
+    assert "start_line=" in opened.splitlines()[-1]
+    found = tools.search_repository("total", max_results=500)
+    assert len(found) <= 2200 and "[truncated" in found
+    for i in range(300):
+        (root / "src" / f"mod_{i:03}.py").write_text("x = 1\n")
+    listed = tools.list_files()
+    assert len(listed) <= 2200 and "[truncated" in listed.splitlines()[-1]
+
+
+def test_list_files_skips_git_and_noise(root: Path) -> None:
+    tools = RepoTools(root)
+    assert tools.list_files().splitlines() == [
+        "README.md", "logo.png", "src/app.py", "src/pkg/core.py"]
+    assert tools.list_files("src", "*.py").splitlines() == ["src/app.py", "src/pkg/core.py"]
+    assert tools.list_files(".", "*.rs") == "no files match '*.rs' under ."
+
+
+def test_search_substring_and_regex(root: Path) -> None:
+    tools = RepoTools(root)
+    assert tools.search_repository("total([").splitlines() == [
+        "src/app.py:2: print(total([1, 2]))"]
+    assert tools.search_repository(r"def \w+\(", regex=True).splitlines() == [
+        "src/pkg/core.py:1: def total(xs):"]
+    # Binary files, .git and node_modules are not searched.
+    hits = tools.search_repository("total")
+    assert "logo.png" not in hits and "node_modules" not in hits and ".git" not in hits
+    limited = tools.search_repository("total", max_results=1).splitlines()
+    assert len(limited) == 2 and limited[1].startswith("[truncated: more than 1 matches")
+    assert tools.search_repository("(", regex=True).startswith("error: invalid regular expression")
+    assert tools.search_repository("zzz") == "no matches for 'zzz' under ."
