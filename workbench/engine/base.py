@@ -207,19 +207,7 @@ class PipelineBase:
         return approval
 
     def record_approval(self, approval: Approval) -> None:
-        payload = approval.model_dump(mode="json")
-        self.bus.emit("approval_given", "human", **payload)
-        if approval.gate == "spec" and approval.spec is not None:
-            self.bus.emit(
-                "artifact",
-                "human",
-                type="spec",
-                artifact_id=self.store.add_artifact(
-                    self.run_id, "spec", approval.spec.model_dump_json()
-                ),
-                data=approval.spec.model_dump(mode="json"),
-                edited=True,
-            )
+        emit_approval(self.store, self.bus, approval)
 
     def steer(self, text: str, target: str = "next") -> None:
         """A human message for the next agent turn, recorded as a formal review comment."""
@@ -250,3 +238,12 @@ class PipelineBase:
         allow = (*DEFAULT_ALLOW, *(tuple(a) for a in self.config.extra_allowed))
         sandbox = Sandbox(self.wt.path, timeout_s=self.config.timeout_s, allow=allow)
         return Evidence(self.store, self.bus, self.run_id, self.wt, sandbox)
+
+
+def emit_approval(store: RunStore, bus: EventBus, approval: Approval) -> None:
+    """Record a gate decision; an edited spec becomes the spec artifact the developer receives."""
+    bus.emit("approval_given", "human", **approval.model_dump(mode="json"))
+    if approval.gate == "spec" and approval.spec is not None:
+        data = approval.spec.model_dump(mode="json")
+        art = store.add_artifact(bus.run_id, "spec", json.dumps(data))
+        bus.emit("artifact", "human", type="spec", artifact_id=art, data=data, edited=True)

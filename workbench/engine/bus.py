@@ -25,7 +25,7 @@ class EventBus:
         with self._lock:
             self._listeners.append(listener)
 
-    def emit(self, kind: EventKind, role: str = "system", **payload: Any) -> RunEvent:
+    def emit(self, kind: EventKind, role: str = "system", /, **payload: Any) -> RunEvent:
         event = RunEvent(run_id=self.run_id, kind=kind, role=role, payload=payload)
         if kind not in TRANSIENT_KINDS:
             event = self.store.append(event)

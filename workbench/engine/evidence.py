@@ -41,7 +41,7 @@ class TestRun:
 def parse_test_output(cmd: CommandResult, log_artifact: int | None) -> TestResult:
     from analysis import failure_slices
 
-    parsed = failure_slices(cmd.output)
+    parsed = failure_slices(cmd.output, None)
     status: str
     if cmd.blocked:
         status = "blocked"
@@ -106,9 +106,9 @@ class Evidence:
         return [c.to_dict() for c in changes]
 
     def focus_tests(self, changes: list[dict[str, object]]) -> list[str]:
-        from analysis import changed_functions_between, focus_tests
-
         try:
+            from analysis import changed_functions_between, focus_tests
+
             objs = changed_functions_between(self.wt.path, self.wt.base_commit, None, worktree=True)
             return list(focus_tests(self.wt.path, objs))
         except Exception as exc:

@@ -257,7 +257,7 @@ class Pipeline(PipelineBase):
                     "patch",
                     Role.HUMAN,
                     Patch(
-                        diff=applied.diff,
+                        diff=applied.diff_text,
                         files=list(applied.files),
                         summary="approved hunks",
                         rejected_hunks=list(approval.rejected_hunks),

@@ -1,0 +1,54 @@
+"""A whole run through the openai: provider against a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agents.contracts import RunStatus
+from workbench.engine.runner import create_pipeline
+from workbench.gitops import read_branch_file
+from workbench.store import RunStore
+
+from ..fake_openai import FakeOpenAIServer
+from .conftest import config_for
+
+CALL_ORDER = [("requirements", 0), ("developer", 0), ("developer", 1), ("developer", 2),
+              ("reviewer", 0), ("developer", 3), ("developer", 4), ("reviewer", 1),
+              ("tester", 0), ("tester", 1), ("tester", 2), ("tester", 3)]
+
+
+@pytest.fixture(autouse=True)
+def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+async def test_full_run_through_openai_provider_with_streaming_and_tools(
+    store: RunStore, demo_repo: Path, demo_script: dict[str, Any]
+) -> None:
+    replies: list[Any] = []
+    for role, index in CALL_ORDER:
+        entry = demo_script["roles"][role][index]
+        replies.append({k: v for k, v in entry.items() if k in ("content", "tool_calls")})
+    with FakeOpenAIServer(replies) as server:
+        config = config_for(demo_repo, "openai:fake-model", base_url=server.base_url,
+                            auto_approve=True)
+        outcome = await create_pipeline(store, config).run()
+        requests = list(server.requests)
+
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    assert len(requests) == len(CALL_ORDER)
+    assert all(r.get("stream") is True for r in requests)
+    assert all(r.get("stream_options", {}).get("include_usage") for r in requests)
+    dev_tools = {t["function"]["name"] for t in requests[1]["tools"]}
+    assert dev_tools == {"list_files", "search_repository", "open_file", "propose_patch"}
+    tool_msgs = [m for m in requests[2]["messages"] if m["role"] == "tool"]
+    assert any("class Inventory" in m["content"] for m in tool_msgs)
+
+    calls = [e.payload for e in store.events(outcome.run_id) if e.kind == "model_call"]
+    assert len(calls) == len(CALL_ORDER)
+    assert all(c["model"] == "openai:fake-model" and c["prompt_tokens"] > 0 for c in calls)
+    assert read_branch_file(demo_repo, outcome.branch, "tests/test_low_stock.py") is not None

@@ -1,0 +1,230 @@
+"""The ``workbench`` command: the TUI by default, headless runs and run inspection."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from agents.contracts import Decision, FeatureSpec, RunStatus
+from workbench.engine.budgets import Budgets
+from workbench.engine.config import RunConfig
+from workbench.engine.runner import approve_run, create_pipeline, open_pipeline
+from workbench.store import RunRecord, RunStore
+
+OK_STATUSES = {RunStatus.APPROVED, RunStatus.WAITING_FOR_APPROVAL}
+
+
+def _store(ctx: click.Context) -> RunStore:
+    store: RunStore = ctx.ensure_object(dict).setdefault("store", RunStore(ctx.obj["db"]))
+    return store
+
+
+def _run_dict(run: RunRecord) -> dict[str, Any]:
+    data = dict(run.__dict__)
+    data["config"] = json.loads(run.config or "{}")
+    data["duration_s"] = round(run.duration_s, 3)
+    return data
+
+
+def _finish(outcome: Any, as_json: bool, repo: str) -> None:
+    payload = {
+        "run_id": outcome.run_id, "status": outcome.status.value, "reason": outcome.reason,
+        "branch": outcome.branch, "commit": outcome.commit, "repo": repo,
+    }
+    if as_json:
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        line = f"run {outcome.run_id}: {outcome.status.value}"
+        if outcome.reason:
+            line += f" ({outcome.reason})"
+        if outcome.commit:
+            line += f"\ncommitted {outcome.commit[:10]} on {outcome.branch} in {repo}"
+        if outcome.status is RunStatus.WAITING_FOR_APPROVAL:
+            line += f"\nnext: workbench approve {outcome.run_id} && workbench resume {outcome.run_id}"
+        click.echo(line)
+    sys.exit(0 if outcome.status in OK_STATUSES else 1)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="WORKBENCH_DB", help="Run store file (default: user data dir).")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None) -> None:
+    """Workbench: a team of agents changes your repository while you stay in control."""
+    ctx.ensure_object(dict)["db"] = db
+    if ctx.invoked_subcommand is None:
+        from workbench.tui.launch import launch
+
+        launch(_store(ctx))
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Git repository to change.")
+@click.option("--model", default="scripted:demo", show_default=True,
+              help="Provider string for every role, e.g. openai:gpt-4o-mini.")
+@click.option("--role-model", multiple=True, metavar="ROLE=SPEC", help="Per-role model.")
+@click.option("--base-url", envvar="OPENAI_BASE_URL", default=None,
+              help="OpenAI-compatible server URL.")
+@click.option("--auto-approve", is_flag=True, help="Approve every gate automatically.")
+@click.option("--max-turns", type=int, default=None, help="Agent turn budget.")
+@click.option("--max-tool-calls", type=int, default=None, help="Tool call budget.")
+@click.option("--max-tokens", type=int, default=None, help="Token budget.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.pass_context
+def run(ctx: click.Context, task: str, repo: Path, model: str, role_model: tuple[str, ...],
+        base_url: str | None, auto_approve: bool, max_turns: int | None,
+        max_tool_calls: int | None, max_tokens: int | None, as_json: bool) -> None:
+    """Run TASK headless on REPO."""
+    from workbench.models import parse_role_models
+
+    budgets = Budgets()
+    if max_turns is not None:
+        budgets.max_turns = max_turns
+    if max_tool_calls is not None:
+        budgets.max_tool_calls = max_tool_calls
+    if max_tokens is not None:
+        budgets.max_tokens = max_tokens
+    config = RunConfig(
+        task=task, repo=str(repo.resolve()), model=model,
+        role_models=parse_role_models(role_model), base_url=base_url,
+        auto_approve=auto_approve, budgets=budgets,
+    )
+    pipeline = create_pipeline(_store(ctx), config)
+    _finish(asyncio.run(pipeline.run()), as_json, config.repo)
+
+
+@cli.command()
+@click.option("--headless", is_flag=True, help="No TUI: run the demo to the end, auto-approved.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON (headless).")
+@click.pass_context
+def demo(ctx: click.Context, headless: bool, as_json: bool) -> None:
+    """The bundled demo on a fresh copy of the sample repository (scripted model)."""
+    from workbench.demo import DEMO_MODEL, demo_task, prepare_demo_repo
+
+    repo = prepare_demo_repo()
+    config = RunConfig(task=demo_task(), repo=str(repo), model=DEMO_MODEL, auto_approve=headless)
+    if not headless:
+        from workbench.tui.launch import launch
+
+        launch(_store(ctx), demo=config)
+        return
+    pipeline = create_pipeline(_store(ctx), config)
+    _finish(asyncio.run(pipeline.run()), as_json, str(repo))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def runs(ctx: click.Context, as_json: bool) -> None:
+    """List past runs, newest first."""
+    records = _store(ctx).runs()
+    if as_json:
+        click.echo(json.dumps([_run_dict(r) for r in records], indent=2))
+        return
+    for r in records:
+        click.echo(f"{r.run_id}  {r.status:<20} {r.tokens:>7} tok  {r.task[:50]!r}")
+    if not records:
+        click.echo("no runs yet: try `workbench demo`")
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
+    """Show a run and its events in order."""
+    store = _store(ctx)
+    record = store.find_run(run_id)
+    events = store.events(record.run_id)
+    if as_json:
+        data = {"run": _run_dict(record), "events": [e.model_dump() for e in events]}
+        click.echo(json.dumps(data, indent=2, default=str))
+        return
+    click.echo(f"run {record.run_id}  {record.status}  {record.reason}")
+    click.echo(f"task: {record.task.splitlines()[0] if record.task else ''}")
+    for e in events:
+        offset = e.ts - record.started_at
+        click.echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} {e.summary()}")
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--reject", is_flag=True, help="Reject instead of approving.")
+@click.option("--request-changes", is_flag=True, help="Send the work back with --comment.")
+@click.option("--comment", default="", help="A comment recorded with the decision.")
+@click.option("--spec", "spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An edited spec (YAML or JSON) to approve instead (spec gate only).")
+@click.option("--reject-hunk", multiple=True, metavar="FILE#N", help="Leave a hunk out.")
+@click.pass_context
+def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool, comment: str,
+            spec_file: Path | None, reject_hunk: tuple[str, ...]) -> None:
+    """Record a decision for a run waiting at a gate; `workbench resume` continues it."""
+    decision = Decision.APPROVE
+    if reject:
+        decision = Decision.REJECT
+    elif request_changes:
+        decision = Decision.REQUEST_CHANGES
+    spec = None
+    if spec_file is not None:
+        try:
+            spec = FeatureSpec.model_validate(yaml.safe_load(spec_file.read_text()))
+        except Exception as exc:
+            raise click.ClickException(f"invalid spec in {spec_file}: "
+                                       f"{str(exc).splitlines()[0]}") from exc
+    approval = approve_run(_store(ctx), run_id, decision, comment, spec, reject_hunk)
+    click.echo(f"{approval.decision.value} recorded at the {approval.gate} gate of {run_id}")
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--auto-approve", is_flag=True, help="Approve later gates automatically.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def resume(ctx: click.Context, run_id: str, auto_approve: bool, as_json: bool) -> None:
+    """Continue a run from its last checkpoint (after a gate decision or a crash)."""
+    store = _store(ctx)
+    pipeline = open_pipeline(store, run_id, auto_approve=auto_approve or None)
+    _finish(asyncio.run(pipeline.run()), as_json, pipeline.config.repo)
+
+
+def _register_optional() -> None:
+    try:
+        from workbench.cli_changes import changes
+    except ImportError:
+        return
+    cli.add_command(changes)
+
+
+_register_optional()
+
+
+def main() -> None:
+    from workbench.errors import USER_ERRORS
+
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except USER_ERRORS as exc:
+        click.echo(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                   err=True)
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                   " (set WORKBENCH_DEBUG=1 for details)", err=True)
+        sys.exit(1)
