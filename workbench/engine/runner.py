@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 
 from agents.contracts import Approval, Decision, FeatureSpec, RunStatus
+from workbench import gitops
 from workbench.engine.base import emit_approval
 from workbench.engine.bus import EventBus, Listener
 from workbench.engine.config import RunConfig
@@ -30,6 +31,7 @@ def _validate(config: RunConfig) -> None:
         raise EngineError("the task is empty")
     for role in ("requirements", "developer", "reviewer", "tester"):
         parse_model_spec(config.model_for(role), base_url=config.base_url)
+    gitops.open_repo(config.repo)
 
 
 def create_pipeline(

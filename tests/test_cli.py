@@ -1,0 +1,80 @@
+"""The `workbench` command as a user runs it: real processes, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.demo import demo_task, prepare_demo_repo
+from workbench.gitops import read_branch_file
+
+
+def wb(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "WORKBENCH"))}
+    env["WORKBENCH_DB"] = str(tmp_path / "data" / "runs.db")
+    env["TMPDIR"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, env=env,
+        stdin=subprocess.DEVNULL, timeout=300, check=False,
+    )
+
+
+def test_demo_headless_json_is_approved_and_show_lists_events(tmp_path: Path) -> None:
+    proc = wb(tmp_path, "demo", "--headless", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["status"] == "APPROVED" and out["run_id"]
+    assert out["branch"] == f"workbench/{out['run_id']}"
+    assert "low_stock" in (read_branch_file(Path(out["repo"]), out["branch"],
+                                            "inventory/stock.py") or "")
+
+    shown = wb(tmp_path, "show", out["run_id"], "--json")
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    seqs = [e["seq"] for e in data["events"]]
+    assert seqs == sorted(seqs) and seqs[0] == 1
+    calls = [e for e in data["events"] if e["kind"] == "model_call"]
+    assert calls and all({"prompt_tokens", "completion_tokens", "latency_ms"} <= e["payload"].keys()
+                         for e in calls)
+    listed = wb(tmp_path, "runs", "--json")
+    assert [r["run_id"] for r in json.loads(listed.stdout)] == [out["run_id"]]
+
+
+def test_headless_run_waits_at_spec_gate_then_approve_and_resume(tmp_path: Path) -> None:
+    repo = prepare_demo_repo(tmp_path)
+    proc = wb(tmp_path, "run", demo_task(), "--repo", str(repo), "--model", "scripted:demo",
+              "--json")
+    assert proc.returncode == 0, proc.stderr
+    run_id = json.loads(proc.stdout)["run_id"]
+    assert json.loads(proc.stdout)["status"] == "WAITING_FOR_APPROVAL"
+    for _gate in ("spec", "final"):
+        approved = wb(tmp_path, "approve", run_id)
+        assert approved.returncode == 0 and "approve recorded" in approved.stdout
+        resumed = wb(tmp_path, "resume", run_id, "--json")
+        assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["status"] == "APPROVED"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("show", "no-such-run"), "error: unknown run id: no-such-run"),
+        (("approve", "no-such-run"), "error: unknown run id: no-such-run"),
+        (("run", "task", "--repo", "{tmp}", "--model", "bogus:x"), "unknown model provider"),
+        (("run", "task", "--repo", "{tmp}", "--model", "scripted:demo"), "not a git repository"),
+        (("run", "task", "--model", "scripted:/nope.yaml"), "scripted file not found"),
+    ],
+)
+def test_user_mistakes_give_one_line_errors(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    proc = wb(tmp_path, *(a.replace("{tmp}", str(tmp_path)) for a in args))
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], proc.stderr
