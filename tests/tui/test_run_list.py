@@ -1,0 +1,92 @@
+"""The run list as a user drives it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from tests.tui.apps import RecordingApp
+from tests.tui.conftest import add_runs
+from workbench.store import RunStore
+from workbench.tui.screens.runs import RunListScreen
+
+
+def _rows(table: DataTable[Text | str]) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_runs_are_listed_newest_first(filled_store: RunStore) -> None:
+    app = RecordingApp(filled_store)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunListScreen)
+        table = screen.query_one("#runs-table", DataTable)
+        rows = _rows(table)
+        assert [row[0] for row in rows] == [
+            "● blocked",
+            "● failed",
+            "● needs review",
+            "● approved",
+        ]
+        assert rows[1][1] == "Port the CSV exporter to the new storage API"
+        assert rows[2][1].startswith("Fix the off-by-one") and rows[2][1].endswith("…")
+        assert rows[0][3] == "2024-05-02 10:00"
+        assert rows[1][4:] == ["1h06m", "214.0k", "–"]
+        assert "4 runs" in str(screen.query_one("#runs-title", Static).render())
+
+
+async def test_enter_opens_the_selected_run(filled_store: RunStore) -> None:
+    app = RecordingApp(filled_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.opened == ["run-0004", "run-0002"]
+
+
+async def test_detail_line_shows_full_task_of_highlighted_run(filled_store: RunStore) -> None:
+    app = RecordingApp(filled_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "down")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#run-detail", Static).render())
+        assert "run-0002" in detail
+        assert "boundary where stock equals the threshold" in detail
+
+
+async def test_narrow_terminal_truncates_task_and_keeps_every_column(
+    filled_store: RunStore,
+) -> None:
+    app = RecordingApp(filled_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#runs-table", DataTable)
+        total = sum(column.get_render_width(table) for column in table.columns.values())
+        assert total <= 80 - 2
+        assert [str(column.label) for column in table.columns.values()] == [
+            "Status", "Task", "Repo", "Started", "Time", "Tokens", "Cost",
+        ]
+        rows = _rows(table)
+        assert rows[1][2] == "exporter"  # directory name, not a clipped path
+        assert rows[1][3] == "05-02 09:00"
+        assert all(len(row[1]) <= table.columns[table.ordered_columns[1].key].width
+                   for row in rows)
+
+
+async def test_empty_store_shows_a_hint_and_refresh_picks_up_new_runs(store: RunStore) -> None:
+    app = RecordingApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        empty = app.screen.query_one("#runs-empty", Static)
+        assert empty.display
+        assert "No runs yet" in str(empty.render())
+        assert not app.screen.query_one("#runs-table", DataTable).display
+        await pilot.press("enter")  # nothing to open
+        assert app.opened == []
+
+        add_runs(store)
+        await pilot.press("r")
+        await pilot.pause()
+        assert not empty.display
+        assert app.screen.query_one("#runs-table", DataTable).row_count == 4

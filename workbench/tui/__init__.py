@@ -1,0 +1,4 @@
+"""The Textual interface: app, screens and command palette.
+
+Import ``WorkbenchApp`` from ``workbench.tui.app``; this package itself stays import-light.
+"""

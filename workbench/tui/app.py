@@ -1,0 +1,145 @@
+"""The Workbench Textual app: screens, themes, help and the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.theme import Theme
+
+from themes import APP_CSS_PATH, THEMES, toggled_theme_name, variable_defaults
+from workbench.config import DEFAULT_THEME, WorkbenchSettings, load_settings, save_settings
+from workbench.store import RunStore
+from workbench.tui.commands import BindingCommands
+from workbench.tui.screens.help import HelpScreen
+from workbench.tui.screens.new_run import NewRunScreen, RunRequest
+from workbench.tui.screens.runs import RunListScreen
+from workbench.tui.validation import ModelValidator
+
+StartHook = Callable[["WorkbenchApp"], None]
+
+
+class WorkbenchApp(App[None]):
+    """The full-screen workbench. The run list is the first screen.
+
+    ``start`` is called once the app is mounted (for example to push a live run screen).
+    Subclasses (or the code that wires the engine in) override :meth:`open_run` and
+    :meth:`start_run`.
+    """
+
+    TITLE = "Workbench"
+    CSS_PATH = [APP_CSS_PATH]
+    COMMANDS = App.COMMANDS | {BindingCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", id="help"),
+        Binding("ctrl+t", "toggle_theme", "Toggle theme", id="toggle-theme", show=False),
+        Binding("ctrl+n", "new_run", "New run", id="new-run", show=False),
+        Binding("ctrl+l", "run_list", "Run list", id="run-list", show=False),
+    ]
+
+    def __init__(
+        self,
+        store: RunStore,
+        settings: WorkbenchSettings | None = None,
+        *,
+        start: StartHook | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings if settings is not None else load_settings()
+        self.default_repo = ""
+        """Pre-filled repository path of the new-run form."""
+        self.validate_model: ModelValidator | None = None
+        """Checks the model field of the new-run form (default: a provider-prefix check)."""
+        self._start = start
+        self._startup_notes: list[str] = []
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        wanted = self.settings.ui.theme
+        if self.get_theme(wanted) is None:
+            self._startup_notes.append(f"Unknown theme {wanted!r}; using {DEFAULT_THEME}.")
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        self._remembered_theme = wanted
+
+    # setup ------------------------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return variable_defaults(self.current_theme.dark)
+
+    def on_mount(self) -> None:
+        self.push_screen(RunListScreen(self.store))
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.settings.load_error:
+            self.notify(self.settings.load_error, title="Config ignored", severity="warning")
+        for note in self._startup_notes:
+            self.notify(note, severity="warning")
+        if self._start is not None:
+            self._start(self)
+
+    # hooks ------------------------------------------------------------------------------
+    def open_run(self, run_id: str) -> None:
+        """Show a past run. Replaced by the code that provides the run screen."""
+        self.notify(f"Run {run_id}", title="Open run")
+
+    def start_run(self, request: RunRequest) -> None:
+        """Start a run the user asked for. Replaced by the code that wires in the engine."""
+        self.notify(f"{request.task[:60]} ({request.model})", title="Start run")
+
+    # actions ----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        """Show every binding of the current screen and of the app."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the dark and light Workbench themes (remembered)."""
+        self.theme = toggled_theme_name(self.current_theme.dark)
+
+    def action_new_run(self) -> None:
+        """Open the new-run form; a submitted form calls :meth:`start_run`."""
+        if isinstance(self.screen, NewRunScreen):
+            return
+        form = NewRunScreen(
+            repo=self.default_repo,
+            model=self.settings.models.default,
+            step_mode=self.settings.ui.step_mode,
+            validate_model=self.validate_model,
+        )
+        self.push_screen(form, self._new_run_done)
+
+    def action_run_list(self) -> None:
+        """Go back to the run list."""
+        stack = self.screen_stack
+        index = next((i for i, s in enumerate(stack) if isinstance(s, RunListScreen)), None)
+        if index is None:
+            self.push_screen(RunListScreen(self.store))
+            return
+        for _ in range(len(stack) - 1 - index):
+            self.pop_screen()
+
+    # handlers ---------------------------------------------------------------------------
+    def _new_run_done(self, request: RunRequest | None) -> None:
+        if request is not None:
+            self.start_run(request)
+
+    @on(RunListScreen.OpenRun)
+    def _open_run(self, event: RunListScreen.OpenRun) -> None:
+        self.open_run(event.run_id)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name == self._remembered_theme:
+            return
+        self._remembered_theme = theme.name
+        if self.settings.load_error:
+            self.notify("Theme not saved: fix the config file first.", severity="warning")
+            return
+        self.settings.ui.theme = theme.name
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            self.notify(f"Could not save settings: {exc}", severity="error")

@@ -1,0 +1,214 @@
+"""The run list: every past run from the store, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import DataTable, Footer, Static
+
+from workbench.store import RunRecord, RunStore
+from workbench.tui.formatting import (
+    STATUS_VARIABLES,
+    format_cost,
+    format_duration,
+    format_started,
+    format_tokens,
+    shorten_path,
+    status_label,
+    truncate,
+)
+
+SHORT_STATUS: dict[str, str] = {"NEEDS_HUMAN_REVIEW": "review"}
+SCRIPTED_PREFIXES = ("scripted:", "replay:")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    compact: bool
+    task: int
+    repo: int
+
+    @property
+    def status(self) -> int:
+        return 10 if self.compact else 14
+
+    @property
+    def started(self) -> int:
+        return 11 if self.compact else 16
+
+
+def repo_label(repo: str, compact: bool) -> str:
+    """The repo as shown: its directory name when space is short, else the whole path."""
+    return PurePath(repo).name or repo if compact else repo
+
+
+def plan_layout(width: int, repos: list[str]) -> _Layout:
+    """Column widths for a table ``width`` cells wide: the task gets most of what is left."""
+    compact = width < 120
+    fixed = (10 if compact else 14) + (11 if compact else 16) + 6 + 6 + 6
+    free = max(20, width - 2 - 2 * 7 - fixed)  # vertical scrollbar, cell padding
+    longest = max((len(repo_label(repo, compact)) for repo in repos), default=4)
+    repo = max(4, min(longest, max(9, free * 2 // 5)))
+    return _Layout(compact=compact, task=free - repo, repo=repo)
+
+
+class RunListScreen(Screen[None]):
+    """Past runs in a table. Enter opens one, ``n`` starts a new one, ``r`` reloads."""
+
+    TITLE = "Runs"
+    CSS_PATH = "runs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_run", "Open run", id="runs.open", priority=True),
+        Binding("n", "app.new_run", "New run", id="runs.new"),
+        Binding("r", "refresh", "Refresh", id="runs.refresh"),
+    ]
+
+    class OpenRun(Message):
+        """The user chose a run to look at."""
+
+        def __init__(self, run_id: str) -> None:
+            super().__init__()
+            self.run_id = run_id
+
+    def __init__(self, store: RunStore) -> None:
+        super().__init__()
+        self.store = store
+        self.runs: list[RunRecord] = []
+        self._layout: _Layout | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Runs", id="runs-title", classes="screen-title")
+        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "No runs yet.\n\nPress [b]n[/b] to start one.",
+            id="runs-empty",
+            classes="empty-state",
+        )
+        yield Static("", id="run-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        if self._layout is not None:
+            self.action_refresh()
+
+    @property
+    def table(self) -> DataTable[Text | str]:
+        return self.query_one("#runs-table", DataTable)
+
+    @property
+    def selected_run_id(self) -> str | None:
+        table = self.table
+        if not self.runs or table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def action_refresh(self) -> None:
+        """Reload runs from the store, keeping the selected run selected."""
+        selected = self.selected_run_id if self._layout is not None else None
+        self.runs = self.store.runs()
+        count = len(self.runs)
+        self.query_one("#runs-title", Static).update(
+            f"Runs  [dim]{count} run{'s' if count != 1 else ''}[/dim]"
+        )
+        self.query_one("#runs-empty").display = not self.runs
+        self.table.display = bool(self.runs)
+        self.query_one("#run-detail").display = bool(self.runs)
+        self._rebuild(selected)
+
+    def action_open_run(self) -> None:
+        run_id = self.selected_run_id
+        if run_id is not None:
+            self.post_message(self.OpenRun(run_id))
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def _row_clicked(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.post_message(self.OpenRun(event.row_key.value))
+
+    @on(DataTable.RowHighlighted, "#runs-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.row_key.value)
+
+    def on_resize(self, event: Resize) -> None:
+        layout = plan_layout(event.size.width, [run.repo for run in self.runs])
+        if layout != self._layout:
+            self._rebuild(self.selected_run_id)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._rebuild(self.selected_run_id)
+
+    def _rebuild(self, selected: str | None) -> None:
+        width = self.size.width or self.app.size.width
+        layout = plan_layout(width, [run.repo for run in self.runs])
+        self._layout = layout
+        table = self.table
+        table.clear(columns=True)
+        table.add_column("Status", width=layout.status, key="status")
+        table.add_column("Task", width=layout.task, key="task")
+        table.add_column("Repo", width=layout.repo, key="repo")
+        table.add_column("Started", width=layout.started, key="started")
+        table.add_column(Text("Time", justify="right"), width=6, key="duration")
+        table.add_column(Text("Tokens", justify="right"), width=6, key="tokens")
+        table.add_column(Text("Cost", justify="right"), width=6, key="cost")
+        for run in self.runs:
+            table.add_row(*self._cells(run, layout), key=run.run_id)
+        ids = [run.run_id for run in self.runs]
+        if selected in ids:
+            table.move_cursor(row=ids.index(selected), animate=False)
+        self._show_detail(self.selected_run_id)
+
+    def _colour(self, variable: str) -> str:
+        return self.app.theme_variables.get(variable, "")
+
+    def _cells(self, run: RunRecord, layout: _Layout) -> list[Text | str]:
+        label = status_label(run.status)
+        if layout.compact:
+            label = SHORT_STATUS.get(run.status, label)
+        colour = self._colour(STATUS_VARIABLES.get(run.status, "status-running"))
+        return [
+            Text(f"● {label}", style=colour),
+            truncate(run.task, layout.task),
+            shorten_path(repo_label(run.repo, layout.compact), layout.repo),
+            format_started(run.started_at, compact=layout.compact),
+            Text(format_duration(run.duration_s), justify="right"),
+            Text(format_tokens(run.tokens), justify="right"),
+            Text(format_cost(run.cost), justify="right"),
+        ]
+
+    def _show_detail(self, run_id: str | None) -> None:
+        detail = self.query_one("#run-detail", Static)
+        run = next((r for r in self.runs if r.run_id == run_id), None)
+        if run is None:
+            detail.update("")
+            return
+        line = Text()
+        line.append(run.run_id, style="bold")
+        line.append("  ")
+        provider = run.model.partition(":")[0]
+        if run.model.startswith(SCRIPTED_PREFIXES):
+            style = self._colour("scripted")
+            line.append(f"{run.model} ({provider})", style=f"bold {style}".strip())
+        else:
+            line.append(run.model)
+        if run.branch:
+            line.append(f"  {run.branch}", style="dim")
+        if run.reason:
+            line.append(f"  {run.reason}", style="italic")
+        line.append("\n")
+        line.append(" ".join(run.task.split()))
+        detail.update(line)
