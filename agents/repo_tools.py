@@ -86,7 +86,10 @@ def confine(root: Path, rel: str) -> Path:
         hops += 1
         if hops > MAX_SYMLINKS:
             raise PathRefused(f"too many levels of symbolic links: {rel!r}")
-        target = os.readlink(candidate)
+        try:
+            target = os.readlink(candidate)
+        except OSError as exc:
+            raise PathRefused(f"cannot read symbolic link {part!r}: {exc.strerror}") from None
         if target.startswith("/"):
             current = Path("/")
         pending = [p for p in target.split("/") if p] + pending
@@ -220,11 +223,15 @@ class RepoTools:
             return f"error: {path} is a directory; use list_files to see what it holds"
         if not target.is_file():
             return f"error: no such file: {path}"
-        if target.stat().st_size > MAX_OPEN_FILE_BYTES:
-            return f"error: {path} is larger than {MAX_OPEN_FILE_BYTES} bytes"
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read()
+        try:
+            if target.stat().st_size > MAX_OPEN_FILE_BYTES:
+                return f"error: {path} is larger than {MAX_OPEN_FILE_BYTES} bytes"
+            # O_NOFOLLOW: the checked path must not be swapped for a link before it is read.
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            return f"error: cannot read {path}: {exc.strerror or exc}"
         if _is_binary(data[:8192]):
             return f"error: {path} is a binary file"
         lines = data.decode("utf-8", "replace").splitlines()

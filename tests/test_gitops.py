@@ -180,3 +180,25 @@ def test_clear_errors(tmp_path: Path, repo: pygit2.Repository) -> None:
         create_worktree(root, "dup", tmp_path / "other")
     with pytest.raises(GitError, match="no run branch: workbench/missing"):
         open_worktree(root, "missing", tmp_path / "wts")
+
+
+def test_worktree_diff_round_trips_through_reset_and_apply(
+    repo: pygit2.Repository, tmp_path: Path
+) -> None:
+    # The approval flow: diff the worktree, reset it, re-apply only the accepted hunks.
+    wt = create_worktree(Path(repo.workdir), "run7", tmp_path / "wts")
+    apply_patch(wt.path, FIX)
+    (wt.path / "README.md").unlink()
+    (wt.path / "pkg").mkdir()
+    (wt.path / "pkg" / "no_newline.py").write_text("x = 1")
+    diff = worktree_diff(wt)
+    reset_worktree(wt)
+    assert not (wt.path / "test_app.py").exists()
+    applied = apply_patch(wt.path, diff, exclude_hunks={"test_app.py#0"})
+    assert "test_app.py" not in applied.files
+    assert (wt.path / "app.py").read_text().endswith("return a + b\n")
+    assert not (wt.path / "README.md").exists() and not (wt.path / "test_app.py").exists()
+    assert (wt.path / "pkg" / "no_newline.py").read_text() == "x = 1"
+    commit_worktree(wt, "accepted hunks")
+    tip = branch_files(Path(repo.workdir), wt.branch)
+    assert set(tip) == {".gitignore", "app.py", "pkg/no_newline.py"}
