@@ -97,7 +97,7 @@ def load_event(row: dict[str, Any]) -> RunEvent:
 #   model_call       {model, prompt_tokens, completion_tokens, latency_ms, cost, streamed,
 #                     finish_reason, error}
 #   model_chunk      {text}                              live only: streamed text, never stored
-#   agent_message    {content, turn}                     the finalised text of one agent turn
+#   agent_message    {content, turn, task}               final text of one turn; task = its input
 #   tool_call        {name, arguments: {...}, call_id}
 #   tool_result      {name, call_id, content, is_error}
 #   artifact         {type, artifact_id, data}           type: spec | patch | review | test_plan |

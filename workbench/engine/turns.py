@@ -75,5 +75,5 @@ async def run_turn(
                         final = message.to_text()
                         break
             budget.check()
-    bus.emit("agent_message", role, content=final, turn=turn)
+    bus.emit("agent_message", role, content=final, turn=turn, task=task[:8000])
     return final

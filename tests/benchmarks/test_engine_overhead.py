@@ -1,0 +1,84 @@
+"""Engine overhead per agent turn (scripted model), against bare AutoGen in the same run.
+
+Run with: make bench   (or pytest tests/benchmarks/test_engine_overhead.py -s --override-ini addopts=)
+Overhead = median(turn through the engine: event bus + SQLite store + budgets + call recording)
+         - median(the same AssistantAgent turn consumed directly). Target: under 5 ms.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from autogen_agentchat.agents import AssistantAgent
+
+from workbench.engine.budgets import Budgets, BudgetTracker
+from workbench.engine.bus import EventBus
+from workbench.engine.turns import run_turn
+from workbench.models import (
+    ModelCallRecord,
+    RecordingChatCompletionClient,
+    ScriptedChatCompletionClient,
+)
+from workbench.store import RunStore
+
+TURNS = 300
+TEXT = "Implemented the change and documented it. " * 8
+
+
+def _script(n: int) -> dict[str, object]:
+    calls = [{"name": "echo", "arguments": {"text": "x"}}]
+    entries: list[dict[str, object]] = []
+    for _ in range(n):
+        entries += [{"tool_calls": calls}, {"content": TEXT}]
+    return {"name": "bench", "roles": {"developer": entries}}
+
+
+def echo(text: str) -> str:
+    """Return the text."""
+    return text
+
+
+async def _measure(n: int, db: Path) -> tuple[list[float], list[float]]:
+    """Interleave bare and engine turns so machine noise hits both alike."""
+    bare_agent = AssistantAgent(
+        "developer", ScriptedChatCompletionClient.from_data(_script(n), "developer"),
+        tools=[echo], model_client_stream=True, max_tool_iterations=4,
+    )
+    store = RunStore(db)
+    store.create_run("bench", "t", "/r", "scripted:bench")
+    bus = EventBus(store, "bench")
+    bus.subscribe(lambda e: None)
+    budget = BudgetTracker(Budgets(max_turns=10**9, max_tool_calls=10**9, max_tokens=10**12,
+                                   max_cost=10**9))
+
+    def on_call(rec: ModelCallRecord) -> None:
+        bus.emit("model_call", "developer", **rec.as_payload())
+        store.add_usage("bench", rec.prompt_tokens, rec.completion_tokens, rec.cost)
+
+    inner = ScriptedChatCompletionClient.from_data(_script(n), "developer")
+    client = RecordingChatCompletionClient(inner, "scripted:bench", on_call)
+    engine_agent = AssistantAgent(
+        "developer", client, tools=[echo], model_client_stream=True, max_tool_iterations=4,
+    )
+    bare, engine = [], []
+    for turn in range(n):
+        start = time.perf_counter()
+        async for _item in bare_agent.run_stream(task="go"):
+            pass
+        bare.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        await run_turn(engine_agent, "developer", "go", bus, budget, turn)
+        engine.append(time.perf_counter() - start)
+    return bare, engine
+
+
+async def test_engine_overhead_per_turn_is_under_5ms(tmp_path: Path) -> None:
+    await _measure(20, tmp_path / "warm.db")  # warm imports and caches
+    bare_t, engine_t = await _measure(TURNS, tmp_path / "bench.db")
+    bare, engine = statistics.median(bare_t), statistics.median(engine_t)
+    overhead_ms = (engine - bare) * 1000
+    print(f"\nper turn (median of {TURNS}): bare AutoGen {bare * 1000:.2f} ms, through the engine "
+          f"{engine * 1000:.2f} ms, overhead {overhead_ms:.2f} ms ({engine / bare:.2f}x)")
+    assert overhead_ms < 5.0
