@@ -6,6 +6,7 @@ Nested fields are reached from the environment with a double underscore, for exa
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,6 +65,9 @@ class BudgetSettings(_Section):
     max_tokens: int = Field(
         default=200_000, ge=0, description="Prompt plus completion tokens per run."
     )
+    max_cost: float = Field(
+        default=5.0, ge=0, description="Model spend per run, in US dollars (0 for local models)."
+    )
     max_validation_retries: int = Field(
         default=2, ge=0, description="Times an agent may retry output that fails its contract."
     )
@@ -77,8 +81,12 @@ class SandboxSettings(_Section):
     )
     extra_allowed_commands: list[str] = Field(
         default_factory=list,
-        description="Executables allowed in addition to the built-in allow-list.",
+        description="Command prefixes allowed besides the built-in allow-list, e.g. 'make test'.",
     )
+
+    def allow_prefixes(self) -> list[list[str]]:
+        """The extra commands as argv prefixes (``'make test'`` -> ``['make', 'test']``)."""
+        return [shlex.split(command) for command in self.extra_allowed_commands if command.strip()]
 
 
 class WorkbenchSettings(BaseSettings):

@@ -20,6 +20,7 @@ def test_defaults_when_no_file(isolated_env: Path) -> None:
     assert settings.budgets.max_tool_calls == 60
     assert settings.budgets.max_tokens == 200_000
     assert settings.budgets.max_validation_retries == 2
+    assert settings.budgets.max_cost == 5.0
     assert settings.sandbox.timeout_s == 300
     assert not (isolated_env / "config.yaml").exists()
 
@@ -82,13 +83,13 @@ def test_bad_file_gives_one_line_error_and_defaults(
 def test_save_round_trips_and_leaves_no_temp_files(isolated_env: Path) -> None:
     settings = load_settings()
     settings.ui.theme = "workbench-light"
-    settings.sandbox.extra_allowed_commands = ["make"]
+    settings.sandbox.extra_allowed_commands = ["make", "npm run test"]
     written = save_settings(settings)
     assert written == isolated_env / "config.yaml"
     assert [p.name for p in written.parent.iterdir()] == ["config.yaml"]
     again = load_settings()
     assert again.ui.theme == "workbench-light"
-    assert again.sandbox.extra_allowed_commands == ["make"]
+    assert again.sandbox.allow_prefixes() == [["make"], ["npm", "run", "test"]]
 
 
 def test_paths_follow_environment(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,3 +106,10 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     paths.atomic_write_text(target, "second\n")
     assert target.read_text() == "second\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["file.txt"]
+
+
+def test_budget_section_matches_the_engine_budgets() -> None:
+    from workbench.engine.budgets import Budgets
+
+    settings = load_settings()
+    assert Budgets(**settings.budgets.model_dump()) == Budgets()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
@@ -90,3 +91,19 @@ async def test_empty_store_shows_a_hint_and_refresh_picks_up_new_runs(store: Run
         await pilot.pause()
         assert not empty.display
         assert app.screen.query_one("#runs-table", DataTable).row_count == 4
+
+
+async def test_live_runs_are_polled_until_they_finish(
+    store: RunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(RunListScreen, "POLL_SECONDS", 0.05)
+    run = store.create_run("live-1", "Still going", "/repo", "scripted:demo", status="RUNNING")
+    app = RecordingApp(store)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#runs-table", DataTable)
+        assert str(table.get_row_at(0)[0]) == "● running"
+        store.update_run("live-1", status="APPROVED", finished_at=run.started_at + 5)
+        await pilot.pause(0.2)
+        assert str(table.get_row_at(0)[0]) == "● approved"
+        assert str(table.get_row_at(0)[4]) == "5s"

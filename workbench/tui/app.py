@@ -143,3 +143,7 @@ class WorkbenchApp(App[None]):
             save_settings(self.settings)
         except OSError as exc:
             self.notify(f"Could not save settings: {exc}", severity="error")
+
+
+if __name__ == "__main__":
+    WorkbenchApp(RunStore()).run()

@@ -29,6 +29,7 @@ from workbench.tui.formatting import (
 )
 
 SHORT_STATUS: dict[str, str] = {"NEEDS_HUMAN_REVIEW": "review"}
+LIVE_STATUSES = frozenset({"PENDING", "RUNNING", "WAITING_FOR_APPROVAL"})
 SCRIPTED_PREFIXES = ("scripted:", "replay:")
 
 
@@ -67,6 +68,8 @@ class RunListScreen(Screen[None]):
 
     TITLE = "Runs"
     CSS_PATH = "runs.tcss"
+    POLL_SECONDS: ClassVar[float] = 2.0
+    """How often the list reloads while a run in it is still going."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_run", "Open run", id="runs.open", priority=True),
         Binding("n", "app.new_run", "New run", id="runs.new"),
@@ -100,6 +103,11 @@ class RunListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.action_refresh()
+        self.set_interval(self.POLL_SECONDS, self._poll)
+
+    def _poll(self) -> None:
+        if self.is_current and any(run.status in LIVE_STATUSES for run in self.runs):
+            self.action_refresh()
 
     def on_screen_resume(self) -> None:
         if self._layout is not None:
