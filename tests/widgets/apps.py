@@ -1,0 +1,44 @@
+"""Small deterministic apps hosting one widget each, for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.message import Message
+
+from widgets.diff_lines import DiffLines
+from widgets.diff_view import DiffView
+from widgets.samples import SAMPLE_DIFF, SAMPLE_FUNCTIONS
+
+
+class RecordingApp(App[None]):
+    """Records every message the hosted widget posts that the test cares about."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.messages: list[Message] = []
+
+    def record(self, message: Message) -> None:
+        self.messages.append(message)
+
+
+class DiffApp(RecordingApp):
+    def __init__(self, diff_text: str = SAMPLE_DIFF, *, read_only: bool = False,
+                 functions: bool = True) -> None:
+        super().__init__()
+        self.diff_text = diff_text
+        self.read_only = read_only
+        self.functions = functions
+
+    def compose(self) -> ComposeResult:
+        view = DiffView(self.diff_text, read_only=self.read_only)
+        if self.functions:
+            view.set_changed_functions(SAMPLE_FUNCTIONS)
+        yield view
+
+    def on_mount(self) -> None:
+        self.query_one(DiffLines).focus()
+
+    def on_diff_view_hunk_toggled(self, message: DiffView.HunkToggled) -> None:
+        self.record(message)
