@@ -283,7 +283,7 @@ class RunView:
 
     def _on_steer(self, event: RunEvent, p: dict[str, Any]) -> None:
         target = p.get("target_role")
-        prefix = f"→ {target}: " if target else ""
+        prefix = f"@{target} " if target else ""
         self._item(event, "steer", prefix + str(p.get("text", "")))
 
     def _on_budget(self, event: RunEvent, p: dict[str, Any]) -> None:

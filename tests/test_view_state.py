@@ -39,7 +39,7 @@ def test_realistic_run_folds_into_pane_states() -> None:
     assert call.text == 'search(pattern="def total_value")'
     assert '"pattern": "def total_value"' in call.details
     steer = next(i for i in view.items if i.kind == "steer")
-    assert steer.role == "human" and "keep the sort stable" in steer.text
+    assert steer.role == "human" and steer.text == "@developer keep the sort stable"
 
 
 def test_chunks_stream_until_the_message_finalises_them() -> None:

@@ -6,12 +6,10 @@ from bisect import bisect_left, bisect_right
 from itertools import chain
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -22,23 +20,11 @@ from textual.timer import Timer
 
 from widgets.diff_highlight import DiffHighlighter
 from widgets.diff_rows import CODE_KINDS, DiffModel, DiffRow, SplitRow
+from widgets.strips import content_strip as _strip
+from widgets.strips import text_strip as _text
 
 _SIGNS = {"add": "+", "remove": "-", "context": " "}
 _REJECTED = RichStyle(dim=True, strike=True)
-
-
-def _parse(style: str | Style) -> Style:
-    return style if isinstance(style, Style) else Style.parse(style)
-
-
-def _strip(content: Content, base: Style) -> Strip:
-    segments = [Segment(text, style.rich_style)
-                for text, style in content.render(base, end="", parse_style=_parse)]
-    return Strip(segments, content.cell_length)
-
-
-def _text(text: str, style: Style) -> Strip:
-    return Strip([Segment(text, style.rich_style)])
 
 
 class DiffLines(ScrollView, can_focus=True):

@@ -7,9 +7,11 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.message import Message
 
+from agents.view_state import RunView
+from widgets.conversation import ConversationView
 from widgets.diff_lines import DiffLines
 from widgets.diff_view import DiffView
-from widgets.samples import SAMPLE_DIFF, SAMPLE_FUNCTIONS
+from widgets.samples import SAMPLE_DIFF, SAMPLE_FUNCTIONS, sample_events
 
 
 class RecordingApp(App[None]):
@@ -41,4 +43,21 @@ class DiffApp(RecordingApp):
         self.query_one(DiffLines).focus()
 
     def on_diff_view_hunk_toggled(self, message: DiffView.HunkToggled) -> None:
+        self.record(message)
+
+
+class ConversationApp(RecordingApp):
+    def __init__(self, events: int | None = None) -> None:
+        super().__init__()
+        self.view = RunView.from_events(sample_events()[:events])
+
+    def compose(self) -> ComposeResult:
+        yield ConversationView()
+
+    def on_mount(self) -> None:
+        conversation = self.query_one(ConversationView)
+        conversation.load(self.view)
+        conversation.focus()
+
+    def on_conversation_view_item_selected(self, message: ConversationView.ItemSelected) -> None:
         self.record(message)

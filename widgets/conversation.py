@@ -1,0 +1,369 @@
+"""The live agent conversation: messages, tool calls, steering, approvals, streamed text.
+
+A Line API widget: items are wrapped once per width and drawn only when on screen, so long
+runs replay instantly and streamed chunks cost a list append (the tail is redrawn at most
+``STREAM_FPS`` times a second).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+from textual.timer import Timer
+
+from agents.view_state import ConversationItem, RunView
+from widgets.strips import content_strip, text_strip
+
+STREAM_FPS = 20
+LABEL_WIDTH = 13
+MAX_DETAIL_LINES = 400
+_ICONS = {"tool_call": "⚙", "tool_result": "↳", "steer": "➜", "approval": "◇", "error": "✗",
+          "policy": "⊘", "artifact": "◆"}
+_ONE_LINE = frozenset({"tool_call", "tool_result", "artifact", "phase"})
+ROLES = ("requirements", "developer", "reviewer", "tester", "human", "system")
+
+
+class ConversationView(ScrollView, can_focus=True):
+    """Every conversation item of a run, with expandable tool calls and live streamed text."""
+
+    DEFAULT_CSS = """
+    ConversationView { background: $surface; }
+    ConversationView > .conversation--requirements { color: $text-secondary; text-style: bold; }
+    ConversationView > .conversation--developer { color: $text-primary; text-style: bold; }
+    ConversationView > .conversation--reviewer { color: $text-warning; text-style: bold; }
+    ConversationView > .conversation--tester { color: $text-success; text-style: bold; }
+    ConversationView > .conversation--human { color: $text-accent; text-style: bold; }
+    ConversationView > .conversation--system { color: $text-muted; text-style: bold; }
+    ConversationView > .conversation--tool { color: $text-muted; }
+    ConversationView > .conversation--error { color: $text-error; }
+    ConversationView > .conversation--steer { color: $text-accent; }
+    ConversationView > .conversation--approval { color: $text-warning; }
+    ConversationView > .conversation--phase { color: $text-muted; }
+    ConversationView > .conversation--details { background: $boost; color: $text-muted; }
+    ConversationView > .conversation--streaming { color: $text-muted; text-style: italic; }
+    ConversationView > .conversation--selected { color: $accent; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(f"conversation--{role}" for role in ROLES),
+        "conversation--tool", "conversation--error", "conversation--steer",
+        "conversation--approval", "conversation--phase", "conversation--details",
+        "conversation--streaming", "conversation--selected",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "select(-1)", "Previous item", show=False, id="conversation.up"),
+        Binding("down", "select(1)", "Next item", show=False, id="conversation.down"),
+        Binding("enter", "toggle_details", "Details", id="conversation.toggle_details"),
+        Binding("home", "select_edge(0)", "First item", show=False, id="conversation.first"),
+        Binding("end", "select_edge(1)", "Latest", show=False, id="conversation.last"),
+    ]
+
+    selected: reactive[int | None] = reactive(None, repaint=False)
+    """Index of the selected item (its details toggle with Enter), or None."""
+
+    class ItemSelected(Message):
+        """The user selected an item (e.g. to jump a replay to its event)."""
+
+        def __init__(self, item: ConversationItem, index: int) -> None:
+            super().__init__()
+            self.item = item
+            self.index = index
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._items: list[ConversationItem] = []
+        self._expanded: set[int] = set()
+        self._heights: list[int] = []
+        self._starts: list[int] = [0]
+        self._streams: dict[str, list[str]] = {}
+        self._tail: list[Strip] = []
+        self._stream_dirty = False
+        self._stream_timer: Timer | None = None
+        self._width = 0
+        self._generation = 0
+        self._cache: LRUCache[tuple[int, int, bool, bool, int], list[Strip]] = LRUCache(256)
+        self._styles: dict[str, Style] = {}
+        self._follow = True
+
+    # ------------------------------------------------------------------- API
+    @property
+    def items(self) -> list[ConversationItem]:
+        return self._items
+
+    def load(self, view: RunView) -> None:
+        """Show the whole conversation of ``view`` (e.g. after a replay jump)."""
+        self._items = list(view.items)
+        self._expanded = {i for i in self._expanded if i < len(self._items)}
+        if self.selected is not None and self.selected >= len(self._items):
+            self.selected = None
+        self._streams = {role: list(parts) for role, parts in view.streaming.items() if parts}
+        self._relayout(follow=True)
+
+    def add_item(self, item: ConversationItem) -> None:
+        """Append one item (live); a message finalises its role's streamed text."""
+        at_end = self._at_end()
+        if item.kind == "message" and self._streams.pop(item.role, None) is not None:
+            self._render_tail()
+        self._items.append(item)
+        height = self._measure(len(self._items) - 1)
+        self._heights.append(height)
+        self._starts.append(self._starts[-1] + height)
+        self._update_size(at_end)
+
+    def append_chunk(self, role: str, text: str) -> None:
+        """Append streamed text for ``role``; redrawn in batches, never per chunk."""
+        self._streams.setdefault(role, []).append(text)
+        self._stream_dirty = True
+        if self._stream_timer is None and self.is_attached:
+            self._stream_timer = self.set_interval(1 / STREAM_FPS, self._flush_stream)
+
+    def is_expanded(self, index: int) -> bool:
+        return index in self._expanded
+
+    def toggle_details(self, index: int) -> bool:
+        """Expand or collapse item ``index``; False if it has nothing to show."""
+        if not 0 <= index < len(self._items) or not self._items[index].details:
+            return False
+        self._expanded ^= {index}
+        self._heights[index] = self._measure(index)
+        self._starts[index + 1:] = list(accumulate(self._heights[index:],
+                                                   initial=self._starts[index]))[1:]
+        self._update_size(False)
+        return True
+
+    # --------------------------------------------------------------- actions
+    def action_select(self, delta: int) -> None:
+        if not self._items:
+            return
+        current = self.selected
+        if current is None:
+            target = len(self._items) - 1 if delta < 0 else 0
+            target = self._first_visible() if delta > 0 else target
+        else:
+            target = max(0, min(len(self._items) - 1, current + delta))
+        self._select(target)
+
+    def action_select_edge(self, end: int) -> None:
+        if self._items:
+            self._select(len(self._items) - 1 if end else 0)
+        if end:
+            self.scroll_end(animate=False)
+
+    def action_toggle_details(self) -> None:
+        if self.selected is None or not self.toggle_details(self.selected):
+            self.app.bell()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self._index_at(self.scroll_offset.y + offset.y)
+        if index is not None:
+            self._select(index)
+            self.toggle_details(index)
+
+    def _select(self, index: int) -> None:
+        self.selected = index
+        top = self._starts[index]
+        bottom = top + self._heights[index]
+        height = self.scrollable_content_region.height
+        if top < self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False)
+        elif height and bottom > self.scroll_offset.y + height:
+            self.scroll_to(y=max(top, bottom - height), animate=False)
+        self.post_message(self.ItemSelected(self._items[index], index))
+
+    def watch_selected(self, old: int | None, new: int | None) -> None:
+        self.refresh()
+
+    # ---------------------------------------------------------------- layout
+    def _at_end(self) -> bool:
+        """Follow the tail: true unless the user scrolled away from the end."""
+        return self._follow
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._follow = round(new) >= self.max_scroll_y
+
+    def _first_visible(self) -> int:
+        return self._index_at(self.scroll_offset.y) or 0
+
+    def _index_at(self, line: int) -> int | None:
+        if not self._items or line >= self._starts[-1]:
+            return None
+        return bisect_right(self._starts, line) - 1
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._relayout(follow=self._at_end())
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        self._generation += 1
+        super().notify_style_update()
+
+    def _relayout(self, follow: bool) -> None:
+        self._width = self.scrollable_content_region.width
+        self._generation += 1
+        self._heights = [self._measure(i) for i in range(len(self._items))]
+        self._starts = list(accumulate(self._heights, initial=0))
+        self._render_tail()
+        self._update_size(follow)
+
+    def _update_size(self, follow: bool) -> None:
+        self.virtual_size = Size(self._width, self._starts[-1] + len(self._tail))
+        if follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def _flush_stream(self) -> None:
+        if not self._stream_dirty:
+            if self._stream_timer is not None and not self._streams:
+                self._stream_timer.stop()
+                self._stream_timer = None
+            return
+        self._stream_dirty = False
+        at_end = self._at_end()
+        self._render_tail()
+        self._update_size(at_end)
+
+    # ------------------------------------------------------------- rendering
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_visual_style(f"conversation--{name}")
+        return style
+
+    def _body(self, item: ConversationItem, expanded: bool) -> tuple[Content, str]:
+        """The item's text and the name of the component style it is drawn in."""
+        icon = _ICONS.get(item.kind, "")
+        match item.kind:
+            case "message":
+                return Content(item.text), ""
+            case "tool_call" | "tool_result":
+                mark = ("▾ " if expanded else "▸ ") if item.details else "  "
+                return (Content(f"{mark}{icon} {item.text}"),
+                        "error" if item.is_error else "tool")
+            case "phase":
+                return Content(f"── {item.text} ──"), "phase"
+            case "error" | "policy":
+                return Content(f"{icon} {item.text}"), "error"
+            case "steer" | "approval":
+                return Content(f"{icon} {item.text}"), item.kind
+            case _:
+                return Content(f"{icon} {item.text}"), "tool"
+
+    def _measure(self, index: int) -> int:
+        return len(self._item_strips(index))
+
+    def _item_strips(self, index: int) -> list[Strip]:
+        selected = index == self.selected
+        expanded = index in self._expanded
+        key = (index, self._width, expanded, selected, self._generation)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        strips = self._render_item(self._items[index], expanded, selected)
+        self._cache[key] = strips
+        return strips
+
+    def _render_item(self, item: ConversationItem, expanded: bool,
+                     selected: bool) -> list[Strip]:
+        width = max(LABEL_WIDTH + 10, self._width)
+        base = self.visual_style
+        body, style_name = self._body(item, expanded)
+        body_style = base + self._style(style_name) if style_name else base
+        text_width = width - LABEL_WIDTH - 1
+        if item.kind in _ONE_LINE:
+            lines = [body.truncate(text_width, ellipsis=True)]
+        else:
+            lines = body.wrap(text_width) or [Content("")]
+        role = item.role if item.role in ROLES else "system"
+        label = item.role[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH)
+        blank = " " * LABEL_WIDTH
+        bar = text_strip("▌" if selected else " ", base + self._style("selected"))
+        strips = [
+            Strip.join([bar, text_strip(label if n == 0 else blank,
+                                        base + self._style(role)),
+                        content_strip(line, body_style)])
+            for n, line in enumerate(lines)
+        ]
+        if expanded and item.details:
+            strips += self._details(item.details, width, bar, blank)
+        return [s.crop_extend(0, width, base.rich_style) for s in strips]
+
+    def _details(self, details: str, width: int, bar: Strip, blank: str) -> list[Strip]:
+        style = self.visual_style + self._style("details")
+        raw = details.splitlines() or [""]
+        more = len(raw) - MAX_DETAIL_LINES
+        lines: list[Content] = []
+        for line in raw[:MAX_DETAIL_LINES]:
+            lines += Content(line.expandtabs(4)).wrap(width - LABEL_WIDTH - 3) or [Content("")]
+        if more > 0:
+            lines.append(Content(f"… {more} more lines"))
+        pad = text_strip(blank, self.visual_style)
+        return [Strip.join([bar, pad, text_strip("  ", style),
+                            content_strip(line, style)])
+                .crop_extend(0, width, style.rich_style) for line in lines]
+
+    def _render_tail(self) -> None:
+        """Draw the live streamed text of every role that is mid-turn."""
+        width = max(LABEL_WIDTH + 10, self._width)
+        base = self.visual_style
+        style = base + self._style("streaming")
+        tail: list[Strip] = []
+        for role, parts in self._streams.items():
+            text = "".join(parts) + "▍"
+            lines = Content(text).wrap(width - LABEL_WIDTH - 1) or [Content("")]
+            label_style = base + self._style(role if role in ROLES else "system")
+            for n, line in enumerate(lines):
+                label = role[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH) if n == 0 else ""
+                tail.append(Strip.join([text_strip(" ", base),
+                                        text_strip(label.ljust(LABEL_WIDTH), label_style),
+                                        content_strip(line, style)])
+                            .crop_extend(0, width, base.rich_style))
+        self._tail = tail
+
+    def render_line(self, y: int) -> Strip:
+        line = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        blank = Strip.blank(width, self.visual_style.rich_style)
+        total = self._starts[-1]
+        if line >= total:
+            tail_index = line - total
+            return self._tail[tail_index] if tail_index < len(self._tail) else blank
+        index = bisect_right(self._starts, line) - 1
+        strips = self._item_strips(index)
+        offset = line - self._starts[index]
+        return strips[offset] if offset < len(strips) else blank
+
+
+if __name__ == "__main__":
+    from textual.app import App, ComposeResult
+
+    from widgets.samples import sample_events
+
+    class _Demo(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ConversationView()
+
+        def on_mount(self) -> None:
+            view = self.query_one(ConversationView)
+            view.load(RunView.from_events(sample_events()))
+            view.focus()
+
+    _Demo().run()
