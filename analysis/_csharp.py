@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
-from tree_sitter import Node, Query, QueryCursor, Tree
+from tree_sitter import Node, Query, Tree
 
-from analysis._nesting import Candidate, end_line_of, nest, node_text
+from analysis._nesting import Candidate, body_start, collect, make_candidate, node_text
 from analysis.languages import ts_language
-from analysis.model import Definition, Kind
+from analysis.model import Kind
+
+METHODS_IN_TYPES = False
 
 _QUERY = """
 [(class_declaration) (struct_declaration) (interface_declaration) (record_declaration)] @type
 [(method_declaration) (constructor_declaration) (destructor_declaration)
  (operator_declaration) (conversion_operator_declaration) (local_function_statement)] @def
+[(property_declaration) (indexer_declaration) (event_declaration)] @member
 (accessor_declaration body: (_)) @accessor
-(property_declaration value: (arrow_expression_clause)) @expr
-(indexer_declaration value: (arrow_expression_clause)) @expr
 """
 
 _KIND_BY_TYPE: dict[str, Kind] = {
@@ -35,57 +37,61 @@ def _query() -> Query:
 
 
 def _field_text(node: Node, field: str) -> str:
-    child = node.child_by_field_name(field)
-    return "" if child is None else " ".join(node_text(child).split())
+    return " ".join(node_text(node.child_by_field_name(field)).split())
 
 
 def _member_name(node: Node) -> str:
     """The name a property, indexer or event gives its accessors."""
-    if node.type == "indexer_declaration":
-        return "this"
-    return _field_text(node, "name")
+    return "this" if node.type == "indexer_declaration" else _field_text(node, "name")
 
 
-def _definition_segment(node: Node) -> str:
+def _type(node: Node) -> Candidate | None:
+    name = _field_text(node, "name")
+    return make_candidate(node, node, name, None, body_start(node), is_type=True)
+
+
+def _definition(node: Node) -> Candidate | None:
     kind = node.type
     if kind == "destructor_declaration":
-        return "~" + _field_text(node, "name")
-    if kind == "operator_declaration":
-        return "operator " + _field_text(node, "operator")
-    if kind == "conversion_operator_declaration":
+        name = _field_text(node, "name")
+        segment, key = "~" + name, name
+    elif kind == "operator_declaration":
+        segment, key = "operator " + _field_text(node, "operator"), "operator"
+    elif kind == "conversion_operator_declaration":
         direction = next(
             (c.type for c in node.children if c.type in ("implicit", "explicit")), "implicit"
         )
-        return f"{direction} operator {_field_text(node, 'type')}"
-    return _field_text(node, "name")
+        segment, key = f"{direction} operator {_field_text(node, 'type')}", "operator"
+    else:
+        segment = key = _field_text(node, "name")
+    return make_candidate(node, node, segment, _KIND_BY_TYPE[kind], body_start(node), key)
 
 
-def _candidate(node: Node, segment: str, kind: Kind | None, is_type: bool = False) -> Candidate:
-    return Candidate(
-        node.start_byte,
-        node.end_byte,
-        node.start_point[0] + 1,
-        end_line_of(node),
-        segment,
-        kind,
-        is_type,
-    )
+def _member(node: Node) -> Candidate | None:
+    """Properties, indexers and events: a named scope for their accessors, or, when
+    expression-bodied, the getter itself."""
+    name = _member_name(node)
+    value = node.child_by_field_name("value")
+    if value is not None and value.type == "arrow_expression_clause":
+        return make_candidate(node, node, f"{name}.get", "accessor", value.start_byte, name)
+    accessors = node.child_by_field_name("accessors")
+    if accessors is None:
+        return None
+    return make_candidate(node, node, name, None, accessors.start_byte)
 
 
-def extract(tree: Tree, source: bytes) -> list[Definition]:
+def _accessor(node: Node) -> Candidate | None:
+    owner = node.parent.parent if node.parent is not None else None
+    key = "" if owner is None else _member_name(owner)
+    keyword = _field_text(node, "name")
+    return make_candidate(node, node, keyword, "accessor", body_start(node), key)
+
+
+_HANDLERS = {"type": _type, "def": _definition, "member": _member, "accessor": _accessor}
+
+
+def candidates(
+    tree: Tree, source: bytes, ranges: Sequence[tuple[int, int]] | None = None
+) -> list[Candidate]:
     del source  # spans are whole nodes: every member ends with `}` or `;`
-    captures = QueryCursor(_query()).captures(tree.root_node)
-    candidates: list[Candidate] = []
-    for node in captures.get("type", ()):
-        candidates.append(_candidate(node, _field_text(node, "name"), None, True))
-    for node in captures.get("def", ()):
-        candidates.append(_candidate(node, _definition_segment(node), _KIND_BY_TYPE[node.type]))
-    for node in captures.get("accessor", ()):
-        owner = node.parent.parent if node.parent is not None else None
-        if owner is None:
-            continue
-        keyword = _field_text(node, "name")
-        candidates.append(_candidate(node, f"{_member_name(owner)}.{keyword}", "accessor"))
-    for node in captures.get("expr", ()):
-        candidates.append(_candidate(node, f"{_member_name(node)}.get", "accessor"))
-    return nest(candidates)
+    return collect(_query(), tree.root_node, ranges, _HANDLERS)

@@ -6,9 +6,10 @@ enclosing scopes are recovered from ranges instead of a Python walk over every n
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from analysis.model import Definition, Kind
 
@@ -19,8 +20,10 @@ class Candidate(NamedTuple):
     start_line: int  # 1-based
     end_line: int  # 1-based, inclusive
     segment: str | None  # the name part this node adds; None adds nothing
-    kind: Kind | None  # None: a scope (a type) that is not reported itself
-    is_type: bool = False
+    kind: Kind | None  # None: a scope (a type, a property) that is not reported itself
+    is_type: bool
+    header_end: int  # where the body starts: the name and nesting never depend on later bytes
+    key: str  # a token every definition with this qualified name must contain
 
 
 def end_line_of(node: Node) -> int:
@@ -29,15 +32,87 @@ def end_line_of(node: Node) -> int:
     return row if column == 0 and row > node.start_point[0] else row + 1
 
 
+def make_candidate(
+    first: Node,
+    last: Node,
+    segment: str | None,
+    kind: Kind | None,
+    header_end: int,
+    key: str | None = None,
+    is_type: bool = False,
+) -> Candidate:
+    """A candidate spanning from `first`'s start to `last`'s end."""
+    start_row = first.start_point[0]
+    end_row, end_column = last.end_point
+    end_line = end_row if end_column == 0 and end_row > start_row else end_row + 1
+    return Candidate(
+        first.start_byte,
+        last.end_byte,
+        start_row + 1,
+        end_line,
+        segment,
+        kind,
+        is_type,
+        header_end,
+        (segment or "") if key is None else key,
+    )
+
+
+def body_start(node: Node, field: str = "body") -> int:
+    body = node.child_by_field_name(field)
+    return node.end_byte if body is None else body.start_byte
+
+
+def captures_in(
+    query: Query, root: Node, ranges: Sequence[tuple[int, int]] | None
+) -> Iterable[dict[str, list[Node]]]:
+    """Query captures over the whole tree, or over each byte range (nodes touching it)."""
+    if ranges is None:
+        yield QueryCursor(query).captures(root)
+        return
+    for start, end in ranges:
+        cursor = QueryCursor(query)
+        cursor.set_byte_range(max(start - 1, 0), end + 1)
+        yield cursor.captures(root)
+
+
+def collect(
+    query: Query,
+    root: Node,
+    ranges: Sequence[tuple[int, int]] | None,
+    handlers: Mapping[str, Callable[[Node], Candidate | None]],
+) -> list[Candidate]:
+    """Candidates for every capture, each once even when captures or ranges overlap."""
+    found: dict[tuple[int, int, str | None, bool], Candidate] = {}
+    for captures in captures_in(query, root, ranges):
+        for name, nodes in captures.items():
+            handler = handlers[name]
+            for node in nodes:
+                candidate = handler(node)
+                if candidate is not None:
+                    marker = (
+                        candidate.start_byte, candidate.end_byte, candidate.segment,
+                        candidate.kind is None,
+                    )
+                    found[marker] = candidate
+    return list(found.values())
+
+
 def nest(candidates: list[Candidate], methods_in_types: bool = False) -> list[Definition]:
-    """Qualified definitions in source order.
+    return [definition for _, definition in nest_pairs(candidates, methods_in_types)]
+
+
+def nest_pairs(
+    candidates: list[Candidate], methods_in_types: bool = False
+) -> list[tuple[Candidate, Definition]]:
+    """Qualified definitions in source order, each with the candidate it came from.
 
     With `methods_in_types`, a "function" whose innermost named scope is a type becomes a
-    "method" (Python, where both are `def`).
+    "method" (Python, where both are `def`). Every ancestor of a candidate must be present.
     """
     candidates.sort(key=lambda c: (c.start_byte, -c.end_byte))
     stack: list[tuple[int, str, bool]] = []  # (end byte, qualified name, is a type)
-    found: list[Definition] = []
+    found: list[tuple[Candidate, Definition]] = []
     for cand in candidates:
         start = cand.start_byte
         while stack and stack[-1][0] <= start:
@@ -55,8 +130,11 @@ def nest(candidates: list[Candidate], methods_in_types: bool = False) -> list[De
             if methods_in_types and kind == "function" and parent_is_type:
                 kind = "method"
             found.append(
-                Definition(
-                    qualified, kind, cand.start_line, cand.end_line, start, cand.end_byte
+                (
+                    cand,
+                    Definition(
+                        qualified, kind, cand.start_line, cand.end_line, start, cand.end_byte
+                    ),
                 )
             )
         if cand.segment:
@@ -64,6 +142,6 @@ def nest(candidates: list[Candidate], methods_in_types: bool = False) -> list[De
     return found
 
 
-def node_text(node: Node) -> str:
-    text = node.text
+def node_text(node: Node | None) -> str:
+    text = None if node is None else node.text
     return "" if text is None else text.decode("utf-8", errors="replace")

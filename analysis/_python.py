@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
-from tree_sitter import Node, Query, QueryCursor, Tree
+from tree_sitter import Node, Query, Tree
 
-from analysis._nesting import Candidate, end_line_of, nest, node_text
+from analysis._nesting import Candidate, body_start, collect, make_candidate, node_text
 from analysis.languages import ts_language
-from analysis.model import Definition
+
+METHODS_IN_TYPES = True
 
 _QUERY = """
-(function_definition name: (identifier) @name) @def
-(class_definition name: (identifier) @name) @class
+(function_definition) @def
+(class_definition) @class
+(decorated_definition) @decorated
 """
 
 
@@ -33,48 +36,28 @@ def _last_code_node(node: Node) -> Node:
     return node
 
 
-def _span_end(node: Node, source: bytes) -> Node:
-    end = node.end_byte
-    line_start = source.rfind(b"\n", 0, end) + 1
-    if b"#" not in source[line_start:end]:
-        return node
-    return _last_code_node(node)
+def candidates(
+    tree: Tree, source: bytes, ranges: Sequence[tuple[int, int]] | None = None
+) -> list[Candidate]:
+    def function(node: Node) -> Candidate | None:
+        name = node_text(node.child_by_field_name("name"))
+        parent = node.parent
+        first = parent if parent is not None and parent.type == "decorated_definition" else node
+        last = node
+        end = node.end_byte
+        if b"#" in source[source.rfind(b"\n", 0, end) + 1 : end]:
+            last = _last_code_node(node)
+        return make_candidate(first, last, name, "function", body_start(node))
 
+    def klass(node: Node) -> Candidate | None:
+        name = node_text(node.child_by_field_name("name"))
+        return make_candidate(node, node, name, None, body_start(node), is_type=True)
 
-def extract(tree: Tree, source: bytes) -> list[Definition]:
-    candidates: list[Candidate] = []
-    for _, match in QueryCursor(_query()).matches(tree.root_node):
-        name_nodes = match.get("name")
-        if not name_nodes:
-            continue
-        name = node_text(name_nodes[0])
-        def_nodes = match.get("def")
-        if def_nodes:
-            node = def_nodes[0]
-            parent = node.parent
-            outer = parent if parent is not None and parent.type == "decorated_definition" else node
-            last = _span_end(node, source)
-            candidates.append(
-                Candidate(
-                    outer.start_byte,
-                    last.end_byte,
-                    outer.start_point[0] + 1,
-                    end_line_of(last),
-                    name,
-                    "function",
-                )
-            )
-        else:
-            node = match["class"][0]
-            candidates.append(
-                Candidate(
-                    node.start_byte,
-                    node.end_byte,
-                    node.start_point[0] + 1,
-                    end_line_of(node),
-                    name,
-                    None,
-                    True,
-                )
-            )
-    return nest(candidates, methods_in_types=True)
+    def decorated(node: Node) -> Candidate | None:
+        inner = node.child_by_field_name("definition")
+        if inner is None:
+            return None
+        return function(inner) if inner.type == "function_definition" else klass(inner)
+
+    handlers = {"def": function, "class": klass, "decorated": decorated}
+    return collect(_query(), tree.root_node, ranges, handlers)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
-from tree_sitter import Node, Query, QueryCursor, Tree
+from tree_sitter import Node, Query, Tree
 
-from analysis._nesting import Candidate, nest, node_text
+from analysis._nesting import Candidate, body_start, collect, make_candidate, node_text
 from analysis.languages import ts_language
-from analysis.model import Definition, Kind
+from analysis.model import Kind
+
+METHODS_IN_TYPES = False
 
 _FUNCTION_VALUES = "[(arrow_function) (function_expression) (generator_function) " \
     "(parenthesized_expression)]"
@@ -18,6 +21,7 @@ _COMMON = f"""
 (export_statement value: [(function_expression) (generator_function)] @default)
 [(class_declaration) (class)] @class
 (class_body (method_definition) @method)
+(class_body (decorator) @decorator)
 (variable_declarator name: (identifier) value: {_FUNCTION_VALUES}) @variable
 """
 _TYPESCRIPT_ONLY = f"""
@@ -80,17 +84,6 @@ def _end_with_semicolon(node: Node) -> Node:
     return following if following is not None and following.type == ";" else node
 
 
-def _candidate(
-    first: Node, last: Node, segment: str | None, kind: Kind | None, is_type: bool = False
-) -> Candidate:
-    end_row, end_column = last.end_point
-    start_row = first.start_point[0]
-    end_line = end_row if end_column == 0 and end_row > start_row else end_row + 1
-    return Candidate(
-        first.start_byte, last.end_byte, start_row + 1, end_line, segment, kind, is_type
-    )
-
-
 def _class_name(node: Node) -> str | None:
     name = node.child_by_field_name("name")
     if name is not None:
@@ -103,7 +96,25 @@ def _class_name(node: Node) -> str | None:
     return None  # an anonymous class expression adds nothing
 
 
-def _method(node: Node) -> Candidate:
+def _class(node: Node) -> Candidate | None:
+    name = _class_name(node)
+    first = node
+    if name is not None and node.child_by_field_name("name") is None and node.parent is not None:
+        first = node.parent  # the name comes from the wrapper: keep it inside the header
+    return make_candidate(first, node, name, None, body_start(node), is_type=True)
+
+
+def _function(node: Node) -> Candidate | None:
+    name = node.child_by_field_name("name")
+    segment = node_text(name) if name is not None else "default"
+    return make_candidate(_with_modifiers(node), node, segment, "function", body_start(node))
+
+
+def _default(node: Node) -> Candidate | None:
+    return make_candidate(_with_modifiers(node), node, "default", "function", body_start(node))
+
+
+def _method(node: Node) -> Candidate | None:
     name_node = node.child_by_field_name("name")
     name = _property_name(name_node)
     accessor = None
@@ -114,11 +125,25 @@ def _method(node: Node) -> Candidate:
             accessor = child.type
     first = _first_decorator(node)
     last = node if node.type == "method_definition" else _end_with_semicolon(node)
+    header = body_start(node)
     if accessor is not None:
-        return _candidate(first, last, f"{name}.{accessor}", "accessor")
-    if name == "constructor":
-        return _candidate(first, last, name, "constructor")
-    return _candidate(first, last, name, "method")
+        return make_candidate(first, last, f"{name}.{accessor}", "accessor", header, name)
+    kind: Kind = "constructor" if name == "constructor" else "method"
+    return make_candidate(first, last, name, kind, header)
+
+
+def _decorator(node: Node) -> Candidate | None:
+    """A decorator line alone still belongs to the member after it."""
+    member = node.next_sibling
+    while member is not None and member.type in ("decorator", "comment"):
+        member = member.next_sibling
+    if member is None:
+        return None
+    if member.type in ("method_definition", "method_signature", "abstract_method_signature"):
+        return _method(member)
+    if member.type in ("public_field_definition", "field_definition"):
+        return _field(member)
+    return None
 
 
 def _declarator_count(statement: Node) -> int:
@@ -129,11 +154,12 @@ def _variable(node: Node) -> Candidate | None:
     value = _unwrap_parentheses(node.child_by_field_name("value"))
     if value is None or value.type not in _FUNCTION_TYPES:
         return None
-    name = node_text(node.child_by_field_name("name") or node)
+    name = node_text(node.child_by_field_name("name"))
     statement = node.parent
+    header = body_start(value)
     if statement is not None and _declarator_count(statement) == 1:
-        return _candidate(_with_modifiers(statement), statement, name, "function")
-    return _candidate(node, node, name, "function")
+        return make_candidate(_with_modifiers(statement), statement, name, "function", header)
+    return make_candidate(node, node, name, "function", header)
 
 
 def _field(node: Node) -> Candidate | None:
@@ -141,31 +167,27 @@ def _field(node: Node) -> Candidate | None:
     if value is None or value.type not in _FUNCTION_TYPES:
         return None
     name_node = node.child_by_field_name("name") or node.child_by_field_name("property")
-    return _candidate(
-        _first_decorator(node), _end_with_semicolon(node), _property_name(name_node), "method"
-    )
+    name = _property_name(name_node)
+    last = _end_with_semicolon(node)
+    return make_candidate(_first_decorator(node), last, name, "method", body_start(value))
 
 
-def extract(tree: Tree, source: bytes, grammar: str) -> list[Definition]:
+_HANDLERS = {
+    "function": _function,
+    "default": _default,
+    "class": _class,
+    "method": _method,
+    "decorator": _decorator,
+    "variable": _variable,
+    "field": _field,
+}
+
+
+def candidates(
+    tree: Tree,
+    source: bytes,
+    grammar: str,
+    ranges: Sequence[tuple[int, int]] | None = None,
+) -> list[Candidate]:
     del source
-    captures = QueryCursor(_query(grammar)).captures(tree.root_node)
-    candidates: list[Candidate] = []
-    for node in captures.get("function", ()):
-        name = node.child_by_field_name("name")
-        segment = node_text(name) if name is not None else "default"
-        candidates.append(_candidate(_with_modifiers(node), node, segment, "function"))
-    for node in captures.get("default", ()):
-        candidates.append(_candidate(_with_modifiers(node), node, "default", "function"))
-    for node in captures.get("class", ()):
-        candidates.append(_candidate(node, node, _class_name(node), None, True))
-    for node in captures.get("method", ()):
-        candidates.append(_method(node))
-    for node in captures.get("variable", ()):
-        found = _variable(node)
-        if found is not None:
-            candidates.append(found)
-    for node in captures.get("field", ()):
-        found = _field(node)
-        if found is not None:
-            candidates.append(found)
-    return nest(candidates)
+    return collect(_query(grammar), tree.root_node, ranges, _HANDLERS)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from analysis.definitions import extract_from_grammar, is_binary
-from analysis.languages import grammar_for_path, normalise_source
-from analysis.model import Extraction, FunctionChange, Kind
+from analysis._focused import focused_definitions
+from analysis.definitions import ParsedFile, parse_file
+from analysis.model import Definition, FunctionChange, Kind
 
 
 @dataclass(slots=True)
@@ -25,9 +25,9 @@ def _normalise(text: bytes) -> bytes:
     return b"\n".join(line.rstrip() for line in text.split(b"\n"))
 
 
-def _groups(extraction: Extraction, source: bytes) -> dict[str, _Group]:
+def _groups(definitions: Iterable[Definition], source: bytes) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
-    for definition in extraction.definitions:
+    for definition in sorted(definitions, key=lambda d: d.start_byte):
         text = source[definition.start_byte : definition.end_byte]
         group = groups.get(definition.qualified_name)
         if group is None:
@@ -50,26 +50,40 @@ def _same_text(old: _Group, new: _Group) -> bool:
     return sorted(map(_normalise, old.texts)) == sorted(map(_normalise, new.texts))
 
 
-@dataclass(frozen=True, slots=True)
-class FileVersion:
-    """One side of a file comparison: its path, bytes and extracted definitions."""
-
-    path: str
-    source: bytes
-    extraction: Extraction
+def _all_definitions(parsed: ParsedFile | None) -> list[Definition]:
+    return [] if parsed is None else list(parsed.extraction().definitions)
 
 
-def compare_versions(old: FileVersion | None, new: FileVersion | None) -> list[FunctionChange]:
-    """Definitions that differ between two versions of one file (either side may be absent)."""
+def compare_versions(
+    old: ParsedFile | None, new: ParsedFile | None, focused: bool = True
+) -> list[FunctionChange]:
+    """Definitions that differ between two versions of one file (either side may be absent).
+
+    With `focused`, only the parts near git's hunks are examined when both versions parse
+    cleanly with the same grammar; the result is the same as comparing everything.
+    """
     side = new if new is not None else old
     if side is None:
         return []
+    if old is not None and new is not None and old.source == new.source:
+        return []
     path = side.path
     old_path = old.path if old is not None and new is not None and old.path != new.path else None
-    language = side.extraction.language
-    parse_error = any(v is not None and v.extraction.has_error for v in (old, new))
-    old_groups = _groups(old.extraction, old.source) if old is not None else {}
-    new_groups = _groups(new.extraction, new.source) if new is not None else {}
+    parse_error = any(v is not None and v.has_error for v in (old, new))
+    pair = None
+    if (
+        focused
+        and old is not None
+        and new is not None
+        and not parse_error
+        and old.grammar == new.grammar
+    ):
+        pair = focused_definitions(old, new)
+    if pair is None:
+        pair = (_all_definitions(old), _all_definitions(new))
+    old_groups = _groups(pair[0], old.source) if old is not None else {}
+    new_groups = _groups(pair[1], new.source) if new is not None else {}
+    language = side.language
     changes: list[FunctionChange] = []
     for name, group in new_groups.items():
         before = old_groups.get(name)
@@ -107,15 +121,8 @@ def _line_order(change: FunctionChange) -> tuple[int, int]:
     return (line or 0, 0 if change.change != "deleted" else 1)
 
 
-def version_of(path: str, data: bytes | None) -> FileVersion | None:
-    """A FileVersion for analysable data, None for absent, binary or other-language files."""
-    grammar = grammar_for_path(path)
-    if data is None or grammar is None:
-        return None
-    source = normalise_source(data)
-    if is_binary(source):
-        return None
-    return FileVersion(path, source, extract_from_grammar(source, grammar))
+def _parsed(path: str, data: bytes | None) -> ParsedFile | None:
+    return None if data is None else parse_file(path, data)
 
 
 def _as_bytes(text: str | bytes | None) -> bytes | None:
@@ -139,5 +146,6 @@ def changed_functions_for_diff(
         new_data = _as_bytes(new_text_by_path.get(path))
         if old_data == new_data:
             continue
-        changes.extend(compare_versions(version_of(path, old_data), version_of(path, new_data)))
+        old, new = _parsed(path, old_data), _parsed(path, new_data)
+        changes.extend(compare_versions(old, new))
     return changes

@@ -9,7 +9,8 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption
 
-from analysis.changes import compare_versions, version_of
+from analysis.changes import compare_versions
+from analysis.definitions import parse_file
 from analysis.languages import grammar_for_path
 from analysis.model import FunctionChange
 
@@ -125,10 +126,10 @@ def analyse_revisions(
             new_data = _blob_data(repo, delta.new_file)
         if old_data == new_data:
             continue
-        old = version_of(delta.old_file.path, old_data)
-        new = version_of(delta.new_file.path, new_data)
+        old = None if old_data is None else parse_file(delta.old_file.path, old_data)
+        new = None if new_data is None else parse_file(delta.new_file.path, new_data)
         for version in (old, new):
-            if version is not None and version.extraction.has_error:
+            if version is not None and version.has_error:
                 side = "base" if version is old else "head"
                 notes.append(
                     FileNote(version.path, f"parse errors in the {side} version; "

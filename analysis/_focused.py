@@ -1,0 +1,165 @@
+"""Find the definitions a change can affect without visiting the whole tree.
+
+Only nodes touching git's hunks are queried. A scope whose header or last line changed is
+widened to its whole span on both sides, since the names or nesting of everything inside it
+may have changed. Every other definition keeps its text and its qualified name, so it
+cannot be reported. For each qualified name that is reported, the other definitions with
+the same name (overloads, a getter's setter) are looked up through their name tokens, so
+groups are compared whole.
+"""
+
+from __future__ import annotations
+
+from analysis._nesting import Candidate
+from analysis._regions import PositionMap, Regions, hunks_between
+from analysis.definitions import ParsedFile
+from analysis.model import Definition
+
+_MAX_LOOKUPS = 2000  # past this many name occurrences, a full pass is cheaper
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+Marker = tuple[int, int, str | None, bool]
+Named = list[tuple[Candidate, Definition]]
+
+
+def _marker(candidate: Candidate) -> Marker:
+    return (candidate.start_byte, candidate.end_byte, candidate.segment, candidate.kind is None)
+
+
+def _is_word(byte: int) -> bool:
+    return byte in _WORD or byte >= 0x80
+
+
+def _occurrences(source: bytes, key: str) -> list[int]:
+    token = key.encode("utf-8")
+    if not token:
+        return []
+    check_before, check_after = _is_word(token[0]), _is_word(token[-1])
+    found: list[int] = []
+    position = source.find(token)
+    while position >= 0:
+        after = position + len(token)
+        if not (check_before and position > 0 and _is_word(source[position - 1])) and not (
+            check_after and after < len(source) and _is_word(source[after])
+        ):
+            found.append(position)
+        position = source.find(token, after)
+    return found
+
+
+class _Side:
+    """The candidates seen so far in one version, and its changed regions."""
+
+    def __init__(self, parsed: ParsedFile, ranges: list[tuple[int, int]]) -> None:
+        self.parsed = parsed
+        self.regions = Regions(ranges)
+        self.pending = list(ranges)
+        self.seen: dict[Marker, Candidate] = {}
+        self.expanded: set[Marker] = set()
+
+    def query(self, ranges: list[tuple[int, int]]) -> list[Candidate]:
+        fresh = []
+        for candidate in self.parsed.candidates(ranges):
+            marker = _marker(candidate)
+            if marker not in self.seen:
+                self.seen[marker] = candidate
+                fresh.append(candidate)
+        return fresh
+
+    def flush(self) -> None:
+        if self.pending:
+            ranges, self.pending = self.pending, []
+            self.query(ranges)
+
+    def last_line_start(self, candidate: Candidate) -> int:
+        source = self.parsed.source
+        return max(candidate.start_byte, source.rfind(b"\n", 0, candidate.end_byte) + 1)
+
+    def to_expand(self) -> list[Candidate]:
+        """Scopes whose header or last line changed, not widened yet."""
+        found = []
+        for marker, candidate in self.seen.items():
+            if not candidate.segment or marker in self.expanded:
+                continue
+            start, end = candidate.start_byte, candidate.end_byte
+            if self.regions.overlaps(start, candidate.header_end) or self.regions.overlaps(
+                self.last_line_start(candidate), end
+            ):
+                self.expanded.add(marker)
+                found.append(candidate)
+        return found
+
+    def widen(self, start: int, end: int) -> bool:
+        if self.regions.add(start, end):
+            self.pending.append((start, end))
+            return True
+        return False
+
+
+def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: PositionMap) -> None:
+    changed = True
+    while changed:
+        changed = False
+        old.flush()
+        new.flush()
+        for side, other, mapping in ((old, new, forward), (new, old, back)):
+            for scope in side.to_expand():
+                changed |= side.widen(scope.start_byte, scope.end_byte)
+                changed |= other.widen(*mapping.range(scope.start_byte, scope.end_byte))
+
+
+def _complete_groups(side: _Side, names: set[str], keys: set[str]) -> bool:
+    """Look up every other definition that could share a reported name; False if too many."""
+    source = side.parsed.source
+    lookups: list[tuple[int, int]] = []
+    for key in keys:
+        for position in _occurrences(source, key):
+            end = position + len(key.encode("utf-8"))
+            if not side.regions.covers(position, end):
+                lookups.append((position, end))
+    if len(lookups) > _MAX_LOOKUPS:
+        return False
+    if not lookups:
+        return True
+    members = [
+        (c.start_byte, c.end_byte)
+        for c in side.query(lookups)
+        if c.kind is None and not c.is_type and c.segment in keys
+    ]
+    if members:  # properties found by name: their accessors lie beyond the name token
+        side.query(members)
+    return True
+
+
+def _named(side: _Side) -> Named:
+    return side.parsed.qualify(list(side.seen.values()))
+
+
+def focused_definitions(
+    old_file: ParsedFile, new_file: ParsedFile
+) -> tuple[list[Definition], list[Definition]] | None:
+    """Definitions of both versions that can differ, each name with all its members.
+
+    None when the focused pass does not apply (then compare everything).
+    """
+    hunks = hunks_between(old_file.source, new_file.source)
+    old = _Side(old_file, [(h.old_start, h.old_end) for h in hunks])
+    new = _Side(new_file, [(h.new_start, h.new_end) for h in hunks])
+    if not hunks:
+        return [], []
+    _widen_to_fixpoint(old, new, PositionMap(hunks, True), PositionMap(hunks, False))
+    names: set[str] = set()
+    keys: set[str] = set()
+    for side in (old, new):
+        for candidate, definition in _named(side):
+            if side.regions.touches(candidate.start_byte, candidate.end_byte):
+                names.add(definition.qualified_name)
+                keys.add(candidate.key)
+    if not names:
+        return [], []
+    if not (_complete_groups(old, names, keys) and _complete_groups(new, names, keys)):
+        return None
+    return (
+        [d for _, d in _named(old) if d.qualified_name in names],
+        [d for _, d in _named(new) if d.qualified_name in names],
+    )

@@ -1,0 +1,102 @@
+"""Byte regions that differ between two versions, and how positions map across them."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import pygit2
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """Half-open byte ranges: old[old_start:old_end] became new[new_start:new_end]."""
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+
+def hunks_between(old: bytes, new: bytes) -> list[Hunk]:
+    """Line hunks from git's own diff, as byte ranges in both versions."""
+    patch = pygit2.Patch.create_from(old, new, context_lines=0, interhunk_lines=0)
+    hunks: list[Hunk] = []
+    shift = 0  # new offset minus old offset after the hunks so far
+    for hunk in patch.hunks:
+        old_start = new_start = -1
+        old_length = new_length = 0
+        for line in hunk.lines:
+            origin = line.origin
+            if origin == "-":
+                if old_start < 0:
+                    old_start = line.content_offset
+                old_length += len(line.raw_content)
+            elif origin == "+":
+                if new_start < 0:
+                    new_start = line.content_offset
+                new_length += len(line.raw_content)
+        if old_start < 0 and new_start < 0:
+            continue
+        if old_start < 0:
+            old_start = new_start - shift
+        elif new_start < 0:
+            new_start = old_start + shift
+        hunks.append(Hunk(old_start, old_start + old_length, new_start, new_start + new_length))
+        shift += new_length - old_length
+    return hunks
+
+
+class PositionMap:
+    """Maps byte ranges of one version onto the other, widening across changed text."""
+
+    def __init__(self, hunks: list[Hunk], forward: bool) -> None:
+        if forward:
+            spans = [(h.old_start, h.old_end, h.new_start, h.new_end) for h in hunks]
+        else:
+            spans = [(h.new_start, h.new_end, h.old_start, h.old_end) for h in hunks]
+        self._spans = spans
+        self._starts = [span[0] for span in spans]
+
+    def _map(self, position: int, is_end: bool) -> int:
+        index = bisect_right(self._starts, position) - 1
+        if index < 0:
+            return position
+        start, end, target_start, target_end = self._spans[index]
+        if position <= end:
+            return target_end if is_end else target_start
+        return position - end + target_end
+
+    def range(self, start: int, end: int) -> tuple[int, int]:
+        return self._map(start, False), self._map(end, True)
+
+
+class Regions:
+    """Changed byte ranges of one version; empty ranges mark insertions on the other side."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = list(ranges)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when [start, end) overlaps a range, or holds an empty range (ends included)."""
+        for low, high in self.ranges:
+            if low == high:
+                if start <= low <= end:
+                    return True
+            elif low < end and high > start:
+                return True
+        return False
+
+    def touches(self, start: int, end: int) -> bool:
+        """Like overlaps, but a range ending where [start, end) begins (or vice versa) counts."""
+        return any(low <= end and high >= start for low, high in self.ranges)
+
+    def covers(self, start: int, end: int) -> bool:
+        return any(low <= start and end <= high for low, high in self.ranges)
+
+    def add(self, start: int, end: int) -> bool:
+        """Add a range unless already covered; True when it was added."""
+        if self.covers(start, end):
+            return False
+        self.ranges.append((start, end))
+        return True
