@@ -104,7 +104,7 @@ class RunStore:
     def _ensure_schema(self) -> None:
         with self._lock:
             if "runs" not in self.db.table_names():
-                self.db["runs"].create(
+                self._t("runs").create(
                     {
                         "run_id": str,
                         "task": str,
@@ -126,7 +126,7 @@ class RunStore:
                     pk="run_id",
                 )
             if "events" not in self.db.table_names():
-                self.db["events"].create(
+                self._t("events").create(
                     {
                         "id": int,
                         "run_id": str,
@@ -138,13 +138,16 @@ class RunStore:
                     },
                     pk="id",
                 )
-                self.db["events"].create_index(["run_id", "seq"], unique=True)
+                self._t("events").create_index(["run_id", "seq"], unique=True)
             if "artifacts" not in self.db.table_names():
-                self.db["artifacts"].create(
+                self._t("artifacts").create(
                     {"id": int, "run_id": str, "type": str, "content": str, "created_at": float},
                     pk="id",
                 )
-                self.db["artifacts"].create_index(["run_id"])
+                self._t("artifacts").create_index(["run_id"])
+
+    def _t(self, name: str) -> sqlite_utils.db.Table:
+        return self.db.table(name)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -161,13 +164,13 @@ class RunStore:
             "started_at": fields.get("started_at", time.time()),
         }
         with self._lock:
-            self.db["runs"].insert(row)
+            self._t("runs").insert(row)
         return self.get_run(run_id)
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         with self._lock:
             self.get_run(run_id)
-            self.db["runs"].update(run_id, fields)
+            self._t("runs").update(run_id, fields)
 
     def add_usage(self, run_id: str, prompt: int, completion: int, cost: float) -> None:
         with self._lock:
@@ -179,7 +182,7 @@ class RunStore:
 
     def get_run(self, run_id: str) -> RunRecord:
         with self._lock:
-            rows = list(self.db["runs"].rows_where("run_id = ?", [run_id]))
+            rows = list(self._t("runs").rows_where("run_id = ?", [run_id]))
         if not rows:
             raise UnknownRunError(run_id)
         return RunRecord(**rows[0])
@@ -187,7 +190,7 @@ class RunStore:
     def find_run(self, prefix: str) -> RunRecord:
         """Exact id, or a unique prefix of one."""
         with self._lock:
-            rows = list(self.db["runs"].rows_where("run_id LIKE ?", [prefix + "%"], limit=2))
+            rows = list(self._t("runs").rows_where("run_id LIKE ?", [prefix + "%"], limit=2))
         exact = [r for r in rows if r["run_id"] == prefix]
         if exact:
             return RunRecord(**exact[0])
@@ -197,7 +200,7 @@ class RunStore:
 
     def runs(self, limit: int = 500) -> list[RunRecord]:
         with self._lock:
-            rows = self.db["runs"].rows_where(order_by="started_at desc", limit=limit)
+            rows = self._t("runs").rows_where(order_by="started_at desc", limit=limit)
             return [RunRecord(**r) for r in rows]
 
     # events -----------------------------------------------------------------------------
@@ -209,13 +212,13 @@ class RunStore:
             )
             seq = int(cur.fetchone()[0]) + 1
             stored = event.model_copy(update={"seq": seq})
-            self.db["events"].insert(stored.dump())
+            self._t("events").insert(stored.dump())
         return stored
 
     def append_many(self, events: list[RunEvent]) -> None:
         """Bulk insert events that already carry their seq (fork, benchmarks)."""
         with self._lock, self.db.conn:
-            self.db["events"].insert_all((e.dump() for e in events), batch_size=1000)
+            self._t("events").insert_all((e.dump() for e in events), batch_size=1000)
 
     def events(
         self, run_id: str, after_seq: int = 0, upto_seq: int | None = None
@@ -240,15 +243,15 @@ class RunStore:
     # artifacts --------------------------------------------------------------------------
     def add_artifact(self, run_id: str, type_: str, content: str) -> int:
         with self._lock:
-            table = self.db["artifacts"]
+            table = self._t("artifacts")
             table.insert(
                 {"run_id": run_id, "type": type_, "content": content, "created_at": time.time()}
             )
-            return int(table.last_pk)  # type: ignore[arg-type]
+            return int(table.last_pk or 0)
 
     def artifact(self, artifact_id: int) -> Artifact:
         with self._lock:
-            rows = list(self.db["artifacts"].rows_where("id = ?", [artifact_id]))
+            rows = list(self._t("artifacts").rows_where("id = ?", [artifact_id]))
         if not rows:
             raise LookupError(f"unknown artifact: {artifact_id}")
         return Artifact(**rows[0])

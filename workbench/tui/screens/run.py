@@ -1,0 +1,294 @@
+"""The run screen: conversation, spec, diff and tests side by side (tabs when narrow), a status
+bar, and inline controls. Live runs and replays render the same events through the same code:
+every pane is a function of :class:`RunView`, which only events change."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Tab, Tabs
+
+from agents.contracts import Approval, Decision, RunStatus
+from agents.events import RunEvent
+from agents.view_state import RunView
+from widgets.approval_bar import ApprovalBar
+from widgets.conversation import ConversationView
+from widgets.diff_view import DiffView
+from widgets.spec_editor import SpecEditor
+from widgets.status_bar import RunStatusBar
+from widgets.test_output import TestOutputView
+from workbench.engine.base import RunOutcome
+from workbench.store import RunStore
+from workbench.tui.live import LiveRun
+from workbench.tui.screens.prompt import TextPrompt
+from workbench.tui.screens.run_panes import changed_functions_by_file
+from workbench.tui.screens.run_replay import ReplayMixin
+
+PANES = ("conversation", "spec", "diff", "tests")
+WIDE = 150
+
+
+class RunScreen(ReplayMixin, Screen[None]):
+    CSS_PATH = "run.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "approve", "Approve", id="run.approve"),
+        Binding("r", "request_changes", "Request changes", id="run.request_changes"),
+        Binding("x", "reject", "Reject", id="run.reject"),
+        Binding("i", "steer", "Steer", id="run.steer"),
+        Binding("f6", "toggle_step", "Step mode", id="run.step_mode"),
+        Binding("full_stop", "next_turn", "Next turn", key_display=".", id="run.next_turn"),
+        Binding("z", "pause", "Pause/resume", id="run.pause"),
+        Binding("1", "pane('conversation')", "Conversation", show=False, id="run.pane_1"),
+        Binding("2", "pane('spec')", "Spec", show=False, id="run.pane_2"),
+        Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
+        Binding("4", "pane('tests')", "Tests", show=False, id="run.pane_4"),
+        Binding("escape", "leave", "Back", id="run.back"),
+        *ReplayMixin.REPLAY_BINDINGS,
+    ]
+
+    class EventPosted(Message):
+        """An engine event, delivered on the UI thread."""
+
+        def __init__(self, event: RunEvent) -> None:
+            super().__init__()
+            self.event = event
+
+    class RunDone(Message):
+        def __init__(self, outcome: RunOutcome | None, error: str) -> None:
+            super().__init__()
+            self.outcome = outcome
+            self.error = error
+
+    def __init__(self, store: RunStore, run_id: str, *, replay: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.run_id = run_id
+        self.replay = replay
+        self.view = RunView()
+        self.live: LiveRun | None = None
+        self._pane = "conversation"
+        self._diff_text = ""
+
+    # wiring --------------------------------------------------------------------------------
+    def attach(self, live: LiveRun) -> None:
+        self.live = live
+
+    def post_event(self, event: RunEvent) -> None:
+        """Called on the engine thread; post_message is thread-safe."""
+        self.post_message(self.EventPosted(event))
+
+    def post_done(self, outcome: RunOutcome | None, error: str) -> None:
+        self.post_message(self.RunDone(outcome, error))
+
+    def compose(self) -> ComposeResult:
+        yield RunStatusBar(id="status")
+        yield Tabs(*(Tab(p.title(), id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        with Container(id="panes"):
+            yield ConversationView(id="conversation", classes="pane")
+            yield SpecEditor(id="spec", classes="pane")
+            yield DiffView(id="diff", classes="pane")
+            yield TestOutputView(id="tests", classes="pane")
+        yield from self.compose_replay()
+        yield ApprovalBar(id="approval")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.run_id
+        self._apply_layout(self.size.width)
+        if self.replay:
+            self.load_replay()
+        else:
+            for event in self.store.events(self.run_id):
+                self._apply(event)
+
+    # layout ----------------------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        self._apply_layout(event.size.width)
+
+    def _apply_layout(self, width: int) -> None:
+        self.set_class(width < WIDE, "-narrow")
+        for pane in PANES:
+            self.query_one(f"#{pane}").set_class(pane == self._pane, "-active")
+
+    def action_pane(self, pane: str) -> None:
+        self._pane = pane
+        self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
+        self._apply_layout(self.size.width)
+        self.query_one(f"#{pane}").focus()
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        pane = (event.tab.id or "tab-conversation").removeprefix("tab-")
+        if pane != self._pane:
+            self._pane = pane
+            self._apply_layout(self.size.width)
+
+    # events -> panes -------------------------------------------------------------------------
+    @on(EventPosted)
+    def _on_event(self, message: EventPosted) -> None:
+        self._apply(message.event)
+
+    def _apply(self, event: RunEvent) -> None:
+        before = len(self.view.items)
+        self.view.apply(event)
+        conversation = self.query_one(ConversationView)
+        if event.kind == "model_chunk":
+            conversation.append_chunk(event.role, str(event.payload.get("text", "")))
+        for item in self.view.items[before:]:
+            conversation.add_item(item)
+        if event.kind == "artifact":
+            self._on_artifact(str(event.payload.get("type")))
+        if event.kind in ("approval_requested", "approval_given", "run_finished"):
+            self._on_gate(event)
+        self.query_one(RunStatusBar).update_view(self.view)
+
+    def _on_artifact(self, kind: str) -> None:
+        if kind == "spec" and self.view.spec is not None:
+            self.query_one(SpecEditor).load_spec(self.view.spec)
+        elif kind == "patch" and self.view.patch is not None:
+            self._show_diff(self.view.patch.diff)
+        elif kind in ("test_result", "log"):
+            self.query_one(TestOutputView).show_result(self.view.test_result)
+
+    def _show_diff(self, diff: str) -> None:
+        if diff == self._diff_text:
+            return
+        self._diff_text = diff
+        view = self.query_one(DiffView)
+        view.load_diff(diff)
+        view.set_rejected_hunks(self.view.rejected_hunks)
+        if self.view.static_checks and self.view.static_checks.get("changes"):
+            view.set_changed_functions(changed_functions_by_file(self.view.static_checks["changes"]))
+
+    def _on_gate(self, event: RunEvent) -> None:
+        bar = self.query_one(ApprovalBar)
+        bar.show_gate(self.view.pending_approval, self.view.pending_message, live=not self.replay)
+        if self.replay or event.kind != "approval_requested":
+            return
+        gate = event.payload.get("gate")
+        if gate == "spec":
+            self.action_pane("spec")
+        elif gate == "final":
+            self.action_pane("diff")
+
+    @on(RunDone)
+    def _on_done(self, message: RunDone) -> None:
+        if message.outcome is not None:
+            outcome = message.outcome
+            severity = "information" if outcome.status is RunStatus.APPROVED else "warning"
+            self.notify(f"{outcome.status.value}: {outcome.reason}", title="Run finished",
+                        severity=severity)
+        elif message.error:
+            self.notify(message.error, title="Run stopped", severity="warning")
+
+    # full log on demand -----------------------------------------------------------------------
+    @on(TestOutputView.FullLogRequested)
+    def _full_log(self, message: TestOutputView.FullLogRequested) -> None:
+        self._load_log(message.artifact_id)
+
+    @work(thread=True, exclusive=True, group="log")
+    def _load_log(self, artifact_id: int | None) -> None:
+        text = self.store.artifact(artifact_id).content if artifact_id else "(no log recorded)"
+        self.app.call_from_thread(self.query_one(TestOutputView).set_full_log, text)
+
+    # controls ----------------------------------------------------------------------------------
+    def _gate_live(self, action: str) -> bool:
+        if self.replay or self.live is None:
+            self.notify(f"{action}: this run is a replay; fork it (f) to act", severity="warning")
+            return False
+        if self.view.pending_approval not in ("spec", "final"):
+            self.notify(f"{action}: no gate is waiting for you right now", severity="warning")
+            return False
+        return True
+
+    def action_approve(self) -> None:
+        if not self._gate_live("Approve"):
+            return
+        assert self.live is not None
+        if self.view.pending_approval == "spec":
+            editor = self.query_one(SpecEditor)
+            spec = editor.current_spec()
+            if spec is None:
+                self.app.bell()
+                self.notify(f"The spec is invalid: {editor.error_summary}", severity="error")
+                self.action_pane("spec")
+                return
+            edited = spec if editor.edited else None
+            self.live.answer_gate(Approval(gate="spec", decision=Decision.APPROVE, spec=edited))
+        else:
+            rejected = sorted(self.query_one(DiffView).rejected_hunks)
+            self.live.answer_gate(Approval(gate="final", decision=Decision.APPROVE,
+                                           rejected_hunks=rejected))
+            if rejected:
+                self.notify(f"{len(rejected)} hunk(s) left out", title="Approved")
+
+    @on(SpecEditor.Approved)
+    def _spec_approved(self, message: SpecEditor.Approved) -> None:
+        self.action_approve()
+
+    def action_request_changes(self) -> None:
+        if self._gate_live("Request changes"):
+            self.app.push_screen(TextPrompt("Request changes: what should change?"),
+                                 self._send_changes)
+
+    def _send_changes(self, comment: str | None) -> None:
+        if comment is None or self.live is None or self.view.pending_approval is None:
+            return
+        gate = self.view.pending_approval
+        rejected = sorted(self.query_one(DiffView).rejected_hunks) if gate == "final" else []
+        self.live.answer_gate(Approval(gate=gate, decision=Decision.REQUEST_CHANGES,  # type: ignore[arg-type]
+                                       comment=comment, rejected_hunks=rejected))
+
+    def action_reject(self) -> None:
+        if self._gate_live("Reject"):
+            gate = self.view.pending_approval
+            self.live.answer_gate(Approval(gate=gate, decision=Decision.REJECT))  # type: ignore[union-attr,arg-type]
+
+    def action_steer(self) -> None:
+        if self.replay or self.live is None or not self.live.running:
+            self.notify("Steer: the run is not live", severity="warning")
+            return
+        self.app.push_screen(TextPrompt("Steer the next agent turn (recorded as a review comment)"),
+                             self._send_steer)
+
+    def _send_steer(self, text: str | None) -> None:
+        if text and self.live is not None:
+            self.live.steer(text)
+            self.notify("Delivered to the next agent turn", title="Steer")
+
+    def action_toggle_step(self) -> None:
+        if self.live is None:
+            return
+        on_now = not self.live.control.step_mode
+        self.live.set_step_mode(on_now)
+        self.query_one(RunStatusBar).step_mode = on_now
+        self.notify(f"Step mode {'on: the run pauses after every agent turn' if on_now else 'off'}")
+
+    def action_next_turn(self) -> None:
+        if self.live is not None:
+            self.live.continue_step()
+
+    def action_pause(self) -> None:
+        if self.live is None:
+            return
+        if self.live.control.paused:
+            self.live.resume()
+            self.notify("Resumed")
+        else:
+            self.live.pause()
+            self.notify("Paused before the next agent turn")
+        self.query_one(RunStatusBar).paused = self.live.control.paused
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        if self.live is not None and self.live.running:
+            self.live.stop()

@@ -1,0 +1,174 @@
+"""Replay for the run screen: step through a stored run's events, jump, resume and fork.
+
+The panes at event N are ``RunView.from_events(events[:N])`` drawn by the live code path.
+Snapshots every ``SNAPSHOT_EVERY`` events keep a jump backwards cheap on long runs.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from agents.contracts import RunStatus
+from agents.events import RunEvent
+from agents.view_state import RunView
+from widgets.approval_bar import ApprovalBar
+from widgets.conversation import ConversationView
+from widgets.diff_view import DiffView
+from widgets.spec_editor import SpecEditor
+from widgets.status_bar import RunStatusBar
+from widgets.test_output import TestOutputView
+from workbench.engine.fork import fork_run
+from workbench.engine.runner import EngineError
+from workbench.tui.screens.prompt import TextPrompt
+
+if TYPE_CHECKING:
+    from workbench.store import RunStore
+
+SNAPSHOT_EVERY = 2000
+
+
+class ReplayMixin:
+    REPLAY_BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "step(-1)", "Back", id="replay.back"),
+        Binding("right", "step(1)", "Forward", id="replay.forward"),
+        Binding("shift+left", "step(-25)", "Back 25", show=False, id="replay.back_many"),
+        Binding("shift+right", "step(25)", "Forward 25", show=False, id="replay.forward_many"),
+        Binding("home", "jump_to(0)", "First event", show=False, id="replay.first"),
+        Binding("end", "jump_to(-1)", "Last event", show=False, id="replay.last"),
+        Binding("g", "goto", "Jump to event", id="replay.goto"),
+        Binding("f", "fork", "Fork here", id="replay.fork"),
+        Binding("R", "resume_run", "Resume run", id="replay.resume"),
+    ]
+
+    store: RunStore
+    run_id: str
+    replay: bool
+    view: RunView
+    _events: list[RunEvent]
+    _position: int
+    _snapshots: dict[int, RunView]
+
+    def compose_replay(self) -> ComposeResult:
+        if self.replay:
+            yield Static("loading events…", id="replay-bar")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        replay_only = {"step", "jump_to", "goto", "fork", "resume_run"}
+        live_only = {"toggle_step", "next_turn", "pause", "steer"}
+        if action in replay_only:
+            return self.replay
+        if action in live_only:
+            return not self.replay
+        return True
+
+    @work(thread=True, exclusive=True, group="replay-load")
+    def load_replay(self) -> None:
+        events = self.store.events(self.run_id)
+        snapshots: dict[int, RunView] = {0: RunView()}
+        view = RunView()
+        for n, event in enumerate(events, 1):
+            view.apply(event)
+            if n % SNAPSHOT_EVERY == 0:
+                snapshots[n] = copy.deepcopy(view)
+        self.app.call_from_thread(self._replay_loaded, events, snapshots, view)  # type: ignore[attr-defined]
+
+    def _replay_loaded(
+        self, events: list[RunEvent], snapshots: dict[int, RunView], final: RunView
+    ) -> None:
+        self._events, self._snapshots = events, snapshots
+        self._position = len(events)
+        self._render_view(final)
+
+    def _view_at(self, position: int) -> RunView:
+        base = max(k for k in self._snapshots if k <= position)
+        view = copy.deepcopy(self._snapshots[base])
+        for event in self._events[base:position]:
+            view.apply(event)
+        return view
+
+    def _render_view(self, view: RunView) -> None:
+        self.view = view
+        q = self.query_one  # type: ignore[attr-defined]
+        q(ConversationView).load(view)
+        spec = q(SpecEditor)
+        spec.read_only = True
+        if view.spec is not None:
+            spec.load_spec(view.spec)
+        else:
+            spec.clear_spec()
+        diff = q(DiffView)
+        diff.load_diff(view.patch.diff if view.patch else "")
+        diff.set_rejected_hunks(view.rejected_hunks)
+        q(TestOutputView).show_result(view.test_result)
+        q(RunStatusBar).update_view(view)
+        q(ApprovalBar).show_gate(view.pending_approval, view.pending_message, live=False)
+        self._update_bar()
+
+    def _update_bar(self) -> None:
+        total = len(self._events)
+        pos = self._position
+        current = self._events[pos - 1] if pos else None
+        where = f"{current.kind} · {current.role} · {current.summary()}" if current else "start"
+        self.query_one("#replay-bar", Static).update(  # type: ignore[attr-defined]
+            f"REPLAY  event {pos}/{total}  {where}"
+        )
+
+    def _goto(self, position: int) -> None:
+        if not getattr(self, "_events", None):
+            return
+        position = max(0, min(len(self._events), position))
+        if position == self._position:
+            return
+        if position == self._position + 1:
+            self.view.apply(self._events[position - 1])
+            self._position = position
+            self._render_view(self.view)
+            return
+        self._position = position
+        self._render_view(self._view_at(position))
+
+    def action_step(self, delta: int) -> None:
+        self._goto(self._position + delta)
+
+    def action_jump_to(self, position: int) -> None:
+        self._goto(len(self._events) if position < 0 else position)
+
+    def action_goto(self) -> None:
+        self.app.push_screen(TextPrompt("Jump to event number"), self._goto_answer)  # type: ignore[attr-defined]
+
+    def _goto_answer(self, text: str | None) -> None:
+        if text is None:
+            return
+        try:
+            self._goto(int(text))
+        except ValueError:
+            self.notify(f"not an event number: {text}", severity="error")  # type: ignore[attr-defined]
+
+    def action_fork(self) -> None:
+        """A new run that keeps the events up to here and continues live (with the spec as
+        edited in the spec pane, if it was edited)."""
+        editor = self.query_one(SpecEditor)  # type: ignore[attr-defined]
+        spec = editor.current_spec() if editor.edited else None
+        if editor.edited and spec is None:
+            self.notify(f"The edited spec is invalid: {editor.error_summary}", severity="error")  # type: ignore[attr-defined]
+            return
+        try:
+            new_id = fork_run(self.store, self.run_id, self._position, spec=spec)
+        except (EngineError, ValueError, RuntimeError) as exc:
+            self.notify(str(exc).splitlines()[0], title="Cannot fork", severity="error")  # type: ignore[attr-defined]
+            return
+        self.notify(f"forked as {new_id}", title="Fork")  # type: ignore[attr-defined]
+        self.app.resume_run(new_id)  # type: ignore[attr-defined]
+
+    def action_resume_run(self) -> None:
+        record = self.store.get_run(self.run_id)
+        if RunStatus(record.status).terminal:
+            self.notify(f"run already finished: {record.status}; fork it instead (f)")  # type: ignore[attr-defined]
+            return
+        self.app.resume_run(self.run_id)  # type: ignore[attr-defined]
