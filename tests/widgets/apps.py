@@ -7,11 +7,13 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.message import Message
 
+from agents.contracts import FeatureSpec
 from agents.view_state import RunView
 from widgets.conversation import ConversationView
 from widgets.diff_lines import DiffLines
 from widgets.diff_view import DiffView
-from widgets.samples import SAMPLE_DIFF, SAMPLE_FUNCTIONS, sample_events
+from widgets.samples import SAMPLE_DIFF, SAMPLE_FUNCTIONS, SAMPLE_SPEC, sample_events
+from widgets.spec_editor import SpecEditor
 
 
 class RecordingApp(App[None]):
@@ -60,4 +62,29 @@ class ConversationApp(RecordingApp):
         conversation.focus()
 
     def on_conversation_view_item_selected(self, message: ConversationView.ItemSelected) -> None:
+        self.record(message)
+
+
+class SpecApp(RecordingApp):
+    def __init__(self, *, read_only: bool = False, spec: FeatureSpec | None = SAMPLE_SPEC) -> None:
+        super().__init__()
+        self.spec = spec
+        self.read_only = read_only
+        self.bells = 0
+
+    def compose(self) -> ComposeResult:
+        yield SpecEditor(self.spec, read_only=self.read_only)
+
+    def on_mount(self) -> None:
+        area = self.query_one(SpecEditor).text_area
+        area.cursor_blink = False
+        area.focus()
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def on_spec_editor_approved(self, message: SpecEditor.Approved) -> None:
+        self.record(message)
+
+    def on_spec_editor_validated(self, message: SpecEditor.Validated) -> None:
         self.record(message)
