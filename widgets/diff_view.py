@@ -4,7 +4,7 @@ and (at wide sizes) the changed files with their changed functions."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -92,6 +92,12 @@ class DiffView(Vertical, can_focus=False):
     @property
     def lines(self) -> DiffLines:
         return self.query_one(DiffLines)
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """Focus the diff body (the view itself only arranges its parts)."""
+        if self._ready:
+            self.lines.focus(scroll_visible)
+        return self
 
     # ------------------------------------------------------------------- API
     def load_diff(self, text: str) -> None:

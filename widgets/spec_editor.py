@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
@@ -166,6 +166,11 @@ class SpecEditor(Vertical):
     def text_area(self) -> SpecTextArea:
         return self._area
 
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """Focus the text (the editor itself only arranges its parts)."""
+        self._area.focus(scroll_visible)
+        return self
+
     @property
     def spec(self) -> FeatureSpec | None:
         """The spec as currently typed, if valid."""
@@ -174,6 +179,19 @@ class SpecEditor(Vertical):
     @property
     def problems(self) -> tuple[SpecProblem, ...]:
         return self._check.problems
+
+    @property
+    def error_summary(self) -> str:
+        """One line about the problems ("" when valid)."""
+        problems = self._check.problems
+        if not problems:
+            return "" if self._check.valid else "empty spec"
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"{problems[0]}{more}"
+
+    def current_spec(self) -> FeatureSpec | None:
+        """Validate the text now and return the spec, or None while it is invalid."""
+        return self.validate_now().spec
 
     @property
     def edited(self) -> bool:

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widgets import Static
 
-from agents.contracts import FeatureSpec
+from agents.contracts import FeatureSpec, TestResult
 from agents.view_state import RunView
+from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_lines import DiffLines
 from widgets.diff_view import DiffView
-from widgets.samples import SAMPLE_DIFF, SAMPLE_FUNCTIONS, SAMPLE_SPEC, sample_events
+from widgets.samples import (
+    SAMPLE_DIFF,
+    SAMPLE_FUNCTIONS,
+    SAMPLE_LOG,
+    SAMPLE_SPEC,
+    SAMPLE_TEST_RESULT,
+    sample_events,
+)
 from widgets.spec_editor import SpecEditor
+from widgets.status_bar import RunStatusBar
+from widgets.test_output import TestOutputView
 
 
 class RecordingApp(App[None]):
@@ -87,4 +99,71 @@ class SpecApp(RecordingApp):
         self.record(message)
 
     def on_spec_editor_validated(self, message: SpecEditor.Validated) -> None:
+        self.record(message)
+
+
+class TestOutputApp(RecordingApp):
+    __test__ = False
+
+    def __init__(self, result: TestResult | None = SAMPLE_TEST_RESULT, *,
+                 supply_log: bool = True) -> None:
+        super().__init__()
+        self.result = result
+        self.supply_log = supply_log
+
+    def compose(self) -> ComposeResult:
+        yield TestOutputView(self.result)
+
+    def on_mount(self) -> None:
+        self.query_one(TestOutputView).focus()
+
+    def on_test_output_view_full_log_requested(
+            self, message: TestOutputView.FullLogRequested) -> None:
+        self.record(message)
+        if self.supply_log:
+            self.query_one(TestOutputView).set_full_log(SAMPLE_LOG)
+
+
+class StatusBarApp(App[None]):
+    """A status bar over a fixed run state (optionally cut after ``events`` events)."""
+
+    def __init__(self, events: int | None = None, *, step_mode: bool = False,
+                 paused: bool = False) -> None:
+        super().__init__()
+        self.view = RunView.from_events(sample_events()[:events])
+        self.step_mode = step_mode
+        self.paused = paused
+
+    def compose(self) -> ComposeResult:
+        bar = RunStatusBar(self.view)
+        bar.step_mode = self.step_mode
+        bar.paused = self.paused
+        yield bar
+
+
+class ApprovalApp(RecordingApp):
+    """An approval bar under a screen that binds the answers to keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "approve", "Approve"), Binding("r", "request_changes", "Request changes"),
+        Binding("x", "reject", "Reject"), Binding("i", "steer", "Steer"),
+    ]
+
+    def __init__(self, gate: str | None = "spec", *, live: bool = True) -> None:
+        super().__init__()
+        self.gate = gate
+        self.live = live
+        self.actions: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("run panes")
+        yield ApprovalBar()
+
+    def on_mount(self) -> None:
+        self.query_one(ApprovalBar).show_gate(self.gate, "Approve the spec", live=self.live)
+
+    def action_approve(self) -> None:
+        self.actions.append("approve")
+
+    def on_approval_bar_chosen(self, message: ApprovalBar.Chosen) -> None:
         self.record(message)

@@ -1,0 +1,104 @@
+"""RunStatusBar and ApprovalBar: the facts and keys a user reads at a glance."""
+
+from __future__ import annotations
+
+from agents.events import RunEvent
+from agents.view_state import RunView
+from tests.widgets.apps import ApprovalApp, StatusBarApp
+from widgets.approval_bar import ApprovalBar
+from widgets.samples import sample_events
+from widgets.status_bar import RunStatusBar, format_elapsed
+
+
+def _bar_text(app: StatusBarApp) -> str:
+    return str(app.query_one(RunStatusBar).render())
+
+
+async def test_status_bar_shows_run_facts_and_labels_the_scripted_model() -> None:
+    app = StatusBarApp(step_mode=True)
+    async with app.run_test(size=(200, 5)):
+        text = _bar_text(app)
+        for fact in (" WAITING FOR APPROVAL ", "final gate", " SCRIPTED ", "scripted:demo",
+                     "4,026 tok", "$0.00", "turns 7/40", "tool calls 0/60", "1:15 elapsed",
+                     " STEP "):
+            assert fact in text, fact
+
+
+async def test_status_bar_drops_minor_facts_when_narrow() -> None:
+    app = StatusBarApp(paused=True)
+    async with app.run_test(size=(60, 5)):
+        text = _bar_text(app)
+        assert len(text) <= 58
+        assert "WAITING FOR APPROVAL" in text and " SCRIPTED " in text and "PAUSED" in text
+        assert "turns" not in text
+
+
+async def test_status_bar_follows_the_view() -> None:
+    app = StatusBarApp(events=3)
+    async with app.run_test(size=(160, 5)):
+        bar = app.query_one(RunStatusBar)
+        assert " RUNNING " in _bar_text(app) and "requirements" in _bar_text(app)
+        view = RunView.from_events(sample_events())
+        view.apply(RunEvent(run_id="run-demo", seq=99, ts=view.last_ts + 3600,
+                            kind="run_finished", payload={"status": "APPROVED"}))
+        bar.update_view(view)
+        text = _bar_text(app)
+        assert " APPROVED " in text and "1:01:15" in text
+
+
+async def test_a_real_model_is_not_labelled_scripted() -> None:
+    events = sample_events()
+    events[0] = events[0].model_copy(update={"payload": {
+        **events[0].payload, "scripted": False, "model": "openai:gpt-4o-mini", "models": {}}})
+    app = StatusBarApp()
+    app.view = RunView.from_events(events)
+    async with app.run_test(size=(200, 5)):
+        text = _bar_text(app)
+        assert "SCRIPTED" not in text and "openai:gpt-4o-mini" in text
+
+
+def test_elapsed_formatting() -> None:
+    assert format_elapsed(75) == "1:15"
+    assert format_elapsed(3675) == "1:01:15"
+
+
+async def test_approval_bar_shows_the_gate_with_the_screen_keys() -> None:
+    app = ApprovalApp()
+    async with app.run_test(size=(120, 5)):
+        bar = app.query_one(ApprovalBar)
+        assert bar.display
+        text = str(bar.render())
+        assert text.startswith("◇ Spec gate — Approve the spec")
+        for hint in (" a  approve", " r  request changes", " x  reject", " i  steer"):
+            assert hint in text
+
+
+async def test_clicking_an_answer_posts_it() -> None:
+    app = ApprovalApp()
+    async with app.run_test(size=(120, 5)) as pilot:
+        bar = app.query_one(ApprovalBar)
+        text = str(bar.render())
+        await pilot.click(bar, offset=(text.index("reject") + 1, 0))
+        chosen = [m for m in app.messages if isinstance(m, ApprovalBar.Chosen)]
+        assert [(m.gate, m.choice) for m in chosen] == [("spec", "reject")]
+
+
+async def test_approval_bar_hides_without_a_gate_and_says_replays_cannot_answer() -> None:
+    app = ApprovalApp(gate=None)
+    async with app.run_test(size=(120, 5)) as pilot:
+        bar = app.query_one(ApprovalBar)
+        assert not bar.display
+        bar.show_gate("final", "Accept the patch?", live=False)
+        await pilot.pause()
+        assert bar.display
+        text = str(bar.render())
+        assert "Final gate" in text and "replay" in text and "approve" not in text
+
+
+async def test_narrow_approval_bar_keeps_every_key() -> None:
+    app = ApprovalApp()
+    async with app.run_test(size=(70, 5)):
+        text = str(app.query_one(ApprovalBar).render())
+        assert len(text) <= 68
+        for hint in (" a  approve", " r  changes", " x  reject", " i  steer"):
+            assert hint in text

@@ -1,0 +1,135 @@
+"""One line of run facts: status, phase, active role, model, tokens, cost, budgets, clock."""
+
+from __future__ import annotations
+
+import time
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+
+from agents.contracts import RunStatus
+from agents.view_state import RunView
+
+_STATUS_STYLE = {
+    RunStatus.PENDING: "$text-muted", RunStatus.RUNNING: "$text-primary",
+    RunStatus.WAITING_FOR_APPROVAL: "$text-warning", RunStatus.APPROVED: "$text-success",
+    RunStatus.NEEDS_HUMAN_REVIEW: "$text-warning", RunStatus.BLOCKED_BY_POLICY: "$text-error",
+    RunStatus.REJECTED: "$text-error", RunStatus.FAILED: "$text-error",
+}
+SEPARATOR = " · "
+
+
+def format_elapsed(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_budget(name: str, used: float, limit: float) -> str:
+    if name == "cost":
+        return f"cost ${used:.2f}/${limit:.2f}"
+    if name == "tokens":
+        return f"tokens {used / 1000:.1f}k/{limit / 1000:.0f}k"
+    return f"{name.replace('_', ' ')} {used:g}/{limit:g}"
+
+
+class RunStatusBar(Widget):
+    """Status facts of one run. Segments drop out by priority when the bar is narrow."""
+
+    DEFAULT_CSS = """
+    RunStatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    view: reactive[RunView | None] = reactive[RunView | None](None, always_update=True)
+    """The run state shown (call :meth:`update_view` after each event)."""
+    step_mode: reactive[bool] = reactive(False)
+    """The run pauses after every agent turn."""
+    paused: reactive[bool] = reactive(False)
+    """The run is paused before the next agent turn."""
+    clock: reactive[bool] = reactive(False)
+    """Tick the elapsed time with the wall clock (live runs); otherwise show event time."""
+
+    def __init__(self, view: RunView | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.set_reactive(RunStatusBar.view, view)
+        self._ticker: Timer | None = None
+
+    def update_view(self, view: RunView) -> None:
+        self.view = view
+
+    def watch_clock(self, clock: bool) -> None:
+        if clock and self._ticker is None:
+            self._ticker = self.set_interval(1.0, self.refresh)
+        elif not clock and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def elapsed(self) -> float:
+        view = self.view
+        if view is None or not view.started_ts:
+            return 0.0
+        if self.clock and not view.finished:
+            return max(view.elapsed, time.time() - view.started_ts)
+        return view.elapsed
+
+    def _segments(self, view: RunView) -> list[tuple[int, Content]]:
+        """(priority, text) pairs in display order; lower priority drops first."""
+        status = view.status
+        segments: list[tuple[int, Content]] = [
+            (9, Content.styled(f" {status.value.replace('_', ' ')} ",
+                               f"bold reverse {_STATUS_STYLE.get(status, '')}")),
+        ]
+        if self.paused:
+            segments.append((8, Content.styled(" PAUSED ", "bold reverse $text-warning")))
+        if self.step_mode:
+            segments.append((8, Content.styled(" STEP ", "bold reverse $text-accent")))
+        if view.phase:
+            segments.append((7, Content.styled(view.phase.replace("_", " "), "bold")))
+        if view.active_role:
+            segments.append((6, Content.styled(view.active_role, "$text-accent")))
+        model = view.models.get(view.active_role) or view.model
+        if view.scripted:
+            segments.append((8, Content.styled(" SCRIPTED ", "bold reverse $text-warning")))
+            if model:
+                segments.append((2, Content.styled(model, "$text-muted")))
+        elif model:
+            segments.append((5, Content(model)))
+        segments.append((4, Content(f"{view.total_tokens:,} tok")))
+        segments.append((3, Content(f"${view.cost:.2f}")))
+        for name, (used, limit) in view.budgets.items():
+            if limit and name != "cost":
+                style = "$text-error" if used > limit else (
+                    "$text-warning" if used >= 0.8 * limit else "")
+                segments.append((1, Content.styled(format_budget(name, used, limit), style)))
+        segments.append((6, Content(format_elapsed(self.elapsed()) + " elapsed")))
+        return segments
+
+    def render(self) -> Content:
+        view = self.view
+        if view is None:
+            return Content.styled("no run", "$text-muted")
+        segments = self._segments(view)
+        width = self.content_region.width or 200
+        while len(segments) > 1:
+            total = sum(c.cell_length for _, c in segments) + len(SEPARATOR) * (len(segments) - 1)
+            if total <= width:
+                break
+            lowest = min(range(len(segments)), key=lambda i: (segments[i][0], -i))
+            del segments[lowest]
+        return Content(SEPARATOR).join(c for _, c in segments)
+
+
+if __name__ == "__main__":
+    from textual.app import App, ComposeResult
+
+    from widgets.samples import sample_events
+
+    class _Demo(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RunStatusBar(RunView.from_events(sample_events()))
+
+    _Demo().run()
