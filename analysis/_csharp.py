@@ -11,7 +11,15 @@ from analysis._nesting import Candidate, body_start, collect, make_candidate, no
 from analysis.languages import ts_language
 from analysis.model import Kind
 
-METHODS_IN_TYPES = False
+# Node types whose own tokens can name a definition (for looking up same-named ones).
+NAME_OWNERS = frozenset(
+    {
+        "method_declaration", "constructor_declaration", "destructor_declaration",
+        "operator_declaration", "conversion_operator_declaration", "local_function_statement",
+        "property_declaration", "indexer_declaration", "event_declaration",
+        "accessor_declaration", "explicit_interface_specifier",
+    }
+)
 
 _QUERY = """
 [(class_declaration) (struct_declaration) (interface_declaration) (record_declaration)] @type
@@ -91,7 +99,10 @@ _HANDLERS = {"type": _type, "def": _definition, "member": _member, "accessor": _
 
 
 def candidates(
-    tree: Tree, source: bytes, ranges: Sequence[tuple[int, int]] | None = None
+    tree: Tree,
+    source: bytes,
+    ranges: Sequence[tuple[int, int]] | None = None,
+    seen: set[int] | None = None,
 ) -> list[Candidate]:
     del source  # spans are whole nodes: every member ends with `}` or `;`
-    return collect(_query(), tree.root_node, ranges, _HANDLERS)
+    return collect(_query(), tree.root_node, ranges, _HANDLERS, seen)

@@ -10,8 +10,10 @@ groups are compared whole.
 
 from __future__ import annotations
 
+import re
+
 from analysis._nesting import Candidate
-from analysis._regions import PositionMap, Regions, hunks_between
+from analysis._regions import Hunk, PositionMap, Regions, hunks_between
 from analysis.definitions import ParsedFile
 from analysis.model import Definition
 
@@ -19,7 +21,8 @@ _MAX_LOOKUPS = 2000  # past this many name occurrences, a full pass is cheaper
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 Marker = tuple[int, int, str | None, bool]
-Named = list[tuple[Candidate, Definition]]
+Named = list[tuple[Candidate, Definition, str | None]]
+_PLAIN_NAME = re.compile(r"^[\w$#]+$")
 
 
 def _marker(candidate: Candidate) -> Marker:
@@ -30,20 +33,22 @@ def _is_word(byte: int) -> bool:
     return byte in _WORD or byte >= 0x80
 
 
-def _occurrences(source: bytes, key: str) -> list[int]:
+def _occurrences(source: bytes, key: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where `key` occurs in source[start:end] as a whole token."""
     token = key.encode("utf-8")
     if not token:
         return []
+    stop = len(source) if end is None else end
     check_before, check_after = _is_word(token[0]), _is_word(token[-1])
     found: list[int] = []
-    position = source.find(token)
+    position = source.find(token, start, stop)
     while position >= 0:
         after = position + len(token)
         if not (check_before and position > 0 and _is_word(source[position - 1])) and not (
             check_after and after < len(source) and _is_word(source[after])
         ):
             found.append(position)
-        position = source.find(token, after)
+        position = source.find(token, after, stop)
     return found
 
 
@@ -55,11 +60,12 @@ class _Side:
         self.regions = Regions(ranges)
         self.pending = list(ranges)
         self.seen: dict[Marker, Candidate] = {}
+        self.nodes: set[int] = set()
         self.expanded: set[Marker] = set()
 
     def query(self, ranges: list[tuple[int, int]]) -> list[Candidate]:
         fresh = []
-        for candidate in self.parsed.candidates(ranges):
+        for candidate in self.parsed.candidates(ranges, self.nodes):
             marker = _marker(candidate)
             if marker not in self.seen:
                 self.seen[marker] = candidate
@@ -82,8 +88,8 @@ class _Side:
             if not candidate.segment or marker in self.expanded:
                 continue
             start, end = candidate.start_byte, candidate.end_byte
-            if self.regions.overlaps(start, candidate.header_end) or self.regions.overlaps(
-                self.last_line_start(candidate), end
+            if self.regions.overlaps_text(start, candidate.header_end) or (
+                self.regions.overlaps_text(self.last_line_start(candidate), end)
             ):
                 self.expanded.add(marker)
                 found.append(candidate)
@@ -108,15 +114,32 @@ def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: Posit
                 changed |= other.widen(*mapping.range(scope.start_byte, scope.end_byte))
 
 
-def _complete_groups(side: _Side, names: set[str], keys: set[str]) -> bool:
-    """Look up every other definition that could share a reported name; False if too many."""
-    source = side.parsed.source
+def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
+    """Look up every other definition that could share a reported name; False if too many.
+
+    `keys` maps a name token to the segments of the scopes such definitions sit in (None when
+    the scope's name is not a plain name token, so any occurrence must be looked up).
+    """
+    parsed = side.parsed
+    source = parsed.source
     lookups: list[tuple[int, int]] = []
-    for key in keys:
-        for position in _occurrences(source, key):
-            end = position + len(key.encode("utf-8"))
-            if not side.regions.covers(position, end):
-                lookups.append((position, end))
+    for key, scopes in keys.items():
+        allowed: list[tuple[int, int]] | None = None
+        if scopes is not None:
+            allowed = []
+            for scope in scopes:
+                allowed += parsed.spans_named(scope, _occurrences(source, scope))
+            if not allowed:
+                continue  # no scope of that name on this side, so no member either
+        length = len(key.encode("utf-8"))
+        within = [(0, len(source))] if allowed is None else allowed
+        for low, high in within:
+            for position in _occurrences(source, key, low, high):
+                end = position + length
+                if parsed.may_name_definition(position, end) and not side.regions.covers(
+                    position, end
+                ):
+                    lookups.append((position, end))
     if len(lookups) > _MAX_LOOKUPS:
         return False
     if not lookups:
@@ -136,30 +159,42 @@ def _named(side: _Side) -> Named:
 
 
 def focused_definitions(
-    old_file: ParsedFile, new_file: ParsedFile
+    old_file: ParsedFile, new_file: ParsedFile, hunks: list[Hunk] | None = None
 ) -> tuple[list[Definition], list[Definition]] | None:
     """Definitions of both versions that can differ, each name with all its members.
 
     None when the focused pass does not apply (then compare everything).
     """
-    hunks = hunks_between(old_file.source, new_file.source)
+    if hunks is None:
+        hunks = hunks_between(old_file.source, new_file.source)
     old = _Side(old_file, [(h.old_start, h.old_end) for h in hunks])
     new = _Side(new_file, [(h.new_start, h.new_end) for h in hunks])
     if not hunks:
         return [], []
     _widen_to_fixpoint(old, new, PositionMap(hunks, True), PositionMap(hunks, False))
     names: set[str] = set()
-    keys: set[str] = set()
+    keys: dict[str, set[str] | None] = {}
     for side in (old, new):
-        for candidate, definition in _named(side):
+        for candidate, definition, parent in _named(side):
             if side.regions.touches(candidate.start_byte, candidate.end_byte):
                 names.add(definition.qualified_name)
-                keys.add(candidate.key)
+                _add_key(keys, candidate.key, parent)
     if not names:
         return [], []
-    if not (_complete_groups(old, names, keys) and _complete_groups(new, names, keys)):
+    if not (_complete_groups(old, keys) and _complete_groups(new, keys)):
         return None
     return (
-        [d for _, d in _named(old) if d.qualified_name in names],
-        [d for _, d in _named(new) if d.qualified_name in names],
+        [d for _, d, _ in _named(old) if d.qualified_name in names],
+        [d for _, d, _ in _named(new) if d.qualified_name in names],
     )
+
+
+def _add_key(keys: dict[str, set[str] | None], key: str, parent: str | None) -> None:
+    if parent is None or parent == "default" or not _PLAIN_NAME.match(parent):
+        keys[key] = None  # top level, or a scope named otherwise: look at every occurrence
+    elif key not in keys:
+        keys[key] = {parent}
+    else:
+        scopes = keys[key]
+        if scopes is not None:
+            scopes.add(parent)

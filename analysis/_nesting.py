@@ -81,13 +81,23 @@ def collect(
     root: Node,
     ranges: Sequence[tuple[int, int]] | None,
     handlers: Mapping[str, Callable[[Node], Candidate | None]],
+    seen: set[int] | None = None,
 ) -> list[Candidate]:
-    """Candidates for every capture, each once even when captures or ranges overlap."""
+    """Candidates for every capture, each once even when captures or ranges overlap.
+
+    Nodes whose id is in `seen` are skipped (and new ones added): callers querying the same
+    tree repeatedly do not rebuild the enclosing scopes each time.
+    """
     found: dict[tuple[int, int, str | None, bool], Candidate] = {}
     for captures in captures_in(query, root, ranges):
         for name, nodes in captures.items():
             handler = handlers[name]
             for node in nodes:
+                if seen is not None:
+                    node_id = node.id
+                    if node_id in seen:
+                        continue
+                    seen.add(node_id)
                 candidate = handler(node)
                 if candidate is not None:
                     marker = (
@@ -99,28 +109,29 @@ def collect(
 
 
 def nest(candidates: list[Candidate], methods_in_types: bool = False) -> list[Definition]:
-    return [definition for _, definition in nest_pairs(candidates, methods_in_types)]
+    return [definition for _, definition, _ in nest_pairs(candidates, methods_in_types)]
 
 
 def nest_pairs(
     candidates: list[Candidate], methods_in_types: bool = False
-) -> list[tuple[Candidate, Definition]]:
-    """Qualified definitions in source order, each with the candidate it came from.
+) -> list[tuple[Candidate, Definition, str | None]]:
+    """Qualified definitions in source order, each with its candidate and the segment of its
+    innermost named scope (None at the top).
 
     With `methods_in_types`, a "function" whose innermost named scope is a type becomes a
     "method" (Python, where both are `def`). Every ancestor of a candidate must be present.
     """
     candidates.sort(key=lambda c: (c.start_byte, -c.end_byte))
-    stack: list[tuple[int, str, bool]] = []  # (end byte, qualified name, is a type)
-    found: list[tuple[Candidate, Definition]] = []
+    stack: list[tuple[int, str, bool, str]] = []  # (end, qualified name, is a type, segment)
+    found: list[tuple[Candidate, Definition, str | None]] = []
     for cand in candidates:
         start = cand.start_byte
         while stack and stack[-1][0] <= start:
             stack.pop()
         if stack:
-            parent, parent_is_type = stack[-1][1], stack[-1][2]
+            _, parent, parent_is_type, parent_segment = stack[-1]
         else:
-            parent, parent_is_type = "", False
+            parent, parent_is_type, parent_segment = "", False, None
         if not cand.segment:
             qualified = parent
         else:
@@ -135,10 +146,11 @@ def nest_pairs(
                     Definition(
                         qualified, kind, cand.start_line, cand.end_line, start, cand.end_byte
                     ),
+                    parent_segment,
                 )
             )
         if cand.segment:
-            stack.append((cand.end_byte, qualified, cand.is_type))
+            stack.append((cand.end_byte, qualified, cand.is_type, cand.segment))
     return found
 
 

@@ -10,7 +10,8 @@ from tree_sitter import Node, Query, Tree
 from analysis._nesting import Candidate, body_start, collect, make_candidate, node_text
 from analysis.languages import ts_language
 
-METHODS_IN_TYPES = True
+# Node types whose own tokens can name a definition (for looking up same-named ones).
+NAME_OWNERS = frozenset({"function_definition", "class_definition", "decorated_definition"})
 
 _QUERY = """
 (function_definition) @def
@@ -37,7 +38,10 @@ def _last_code_node(node: Node) -> Node:
 
 
 def candidates(
-    tree: Tree, source: bytes, ranges: Sequence[tuple[int, int]] | None = None
+    tree: Tree,
+    source: bytes,
+    ranges: Sequence[tuple[int, int]] | None = None,
+    seen: set[int] | None = None,
 ) -> list[Candidate]:
     def function(node: Node) -> Candidate | None:
         name = node_text(node.child_by_field_name("name"))
@@ -60,4 +64,4 @@ def candidates(
         return function(inner) if inner.type == "function_definition" else klass(inner)
 
     handlers = {"def": function, "class": klass, "decorated": decorated}
-    return collect(_query(), tree.root_node, ranges, handlers)
+    return collect(_query(), tree.root_node, ranges, handlers, seen)

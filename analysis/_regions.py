@@ -6,6 +6,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 import pygit2
+from tree_sitter import Tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class Hunk:
     old_end: int
     new_start: int
     new_end: int
+    new_row: int  # 0-based line of new_start
 
 
 def hunks_between(old: bytes, new: bytes) -> list[Hunk]:
@@ -42,9 +44,36 @@ def hunks_between(old: bytes, new: bytes) -> list[Hunk]:
             old_start = new_start - shift
         elif new_start < 0:
             new_start = old_start + shift
-        hunks.append(Hunk(old_start, old_start + old_length, new_start, new_start + new_length))
+        # Without new lines, git numbers the line before the change.
+        new_row = hunk.new_start - 1 if hunk.new_lines else hunk.new_start
+        hunks.append(
+            Hunk(old_start, old_start + old_length, new_start, new_start + new_length, new_row)
+        )
         shift += new_length - old_length
     return hunks
+
+
+def _extent(text: bytes, row: int) -> tuple[int, int]:
+    """The (row, column) where `text` ends when it starts at (row, 0)."""
+    newline = text.rfind(b"\n")
+    return row + text.count(b"\n"), len(text) - newline - 1
+
+
+def edit_tree(tree: Tree, old: bytes, new: bytes, hunks: list[Hunk]) -> Tree:
+    """A copy of `tree` (parsed from `old`) edited to match `new`, for incremental parsing."""
+    edited = tree.copy()
+    for hunk in hunks:  # forward order: earlier edits already shift later positions
+        start = hunk.new_start
+        row = hunk.new_row
+        edited.edit(
+            start_byte=start,
+            old_end_byte=start + hunk.old_end - hunk.old_start,
+            new_end_byte=hunk.new_end,
+            start_point=(row, 0),
+            old_end_point=_extent(old[hunk.old_start : hunk.old_end], row),
+            new_end_point=_extent(new[hunk.new_start : hunk.new_end], row),
+        )
+    return edited
 
 
 class PositionMap:
@@ -77,15 +106,13 @@ class Regions:
     def __init__(self, ranges: list[tuple[int, int]]) -> None:
         self.ranges = list(ranges)
 
-    def overlaps(self, start: int, end: int) -> bool:
-        """True when [start, end) overlaps a range, or holds an empty range (ends included)."""
-        for low, high in self.ranges:
-            if low == high:
-                if start <= low <= end:
-                    return True
-            elif low < end and high > start:
-                return True
-        return False
+    def overlaps_text(self, start: int, end: int) -> bool:
+        """True when [start, end) shares bytes with a changed range.
+
+        Empty ranges (text inserted or removed on the other side only) do not count: the
+        bytes here are the same, and the other side sees the change as text.
+        """
+        return any(low < end and high > start and low != high for low, high in self.ranges)
 
     def touches(self, start: int, end: int) -> bool:
         """Like overlaps, but a range ending where [start, end) begins (or vice versa) counts."""

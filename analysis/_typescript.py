@@ -11,7 +11,15 @@ from analysis._nesting import Candidate, body_start, collect, make_candidate, no
 from analysis.languages import ts_language
 from analysis.model import Kind
 
-METHODS_IN_TYPES = False
+# Node types whose own tokens can name a definition (for looking up same-named ones).
+NAME_OWNERS = frozenset(
+    {
+        "function_declaration", "generator_function_declaration", "function_signature",
+        "method_definition", "method_signature", "abstract_method_signature",
+        "public_field_definition", "field_definition", "variable_declarator",
+        "export_statement", "computed_property_name", "string",
+    }
+)
 
 _FUNCTION_VALUES = "[(arrow_function) (function_expression) (generator_function) " \
     "(parenthesized_expression)]"
@@ -188,6 +196,7 @@ def candidates(
     source: bytes,
     grammar: str,
     ranges: Sequence[tuple[int, int]] | None = None,
+    seen: set[int] | None = None,
 ) -> list[Candidate]:
     del source
-    return collect(_query(grammar), tree.root_node, ranges, _HANDLERS)
+    return collect(_query(grammar), tree.root_node, ranges, _HANDLERS, seen)

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from analysis._focused import focused_definitions
-from analysis.definitions import ParsedFile, parse_file
+from analysis._regions import Hunk, edit_tree, hunks_between
+from analysis.definitions import ParsedFile, is_binary, parse_file
+from analysis.languages import grammar_for_path, normalise_source, parse
 from analysis.model import Definition, FunctionChange, Kind
 
 
@@ -55,7 +57,10 @@ def _all_definitions(parsed: ParsedFile | None) -> list[Definition]:
 
 
 def compare_versions(
-    old: ParsedFile | None, new: ParsedFile | None, focused: bool = True
+    old: ParsedFile | None,
+    new: ParsedFile | None,
+    focused: bool = True,
+    hunks: list[Hunk] | None = None,
 ) -> list[FunctionChange]:
     """Definitions that differ between two versions of one file (either side may be absent).
 
@@ -78,7 +83,7 @@ def compare_versions(
         and not parse_error
         and old.grammar == new.grammar
     ):
-        pair = focused_definitions(old, new)
+        pair = focused_definitions(old, new, hunks)
     if pair is None:
         pair = (_all_definitions(old), _all_definitions(new))
     old_groups = _groups(pair[0], old.source) if old is not None else {}
@@ -121,8 +126,25 @@ def _line_order(change: FunctionChange) -> tuple[int, int]:
     return (line or 0, 0 if change.change != "deleted" else 1)
 
 
-def _parsed(path: str, data: bytes | None) -> ParsedFile | None:
-    return None if data is None else parse_file(path, data)
+def compare_data(
+    old_path: str, old_data: bytes | None, new_path: str, new_data: bytes | None
+) -> tuple[list[FunctionChange], ParsedFile | None, ParsedFile | None]:
+    """Changed definitions between two versions given as bytes (None: the file is absent).
+
+    Also returns both parsed versions (None when absent, binary or in another language).
+    The new version is parsed incrementally from the old tree when both use one grammar.
+    """
+    old = None if old_data is None else parse_file(old_path, old_data)
+    if old is None or new_data is None or grammar_for_path(new_path) != old.grammar:
+        new = None if new_data is None else parse_file(new_path, new_data)
+        return compare_versions(old, new), old, new
+    source = normalise_source(new_data)
+    if is_binary(source):
+        return compare_versions(old, None), old, None
+    hunks = hunks_between(old.source, source)
+    tree = parse(source, old.grammar, edit_tree(old.tree, old.source, source, hunks))
+    new = ParsedFile(new_path, old.grammar, source, tree)
+    return compare_versions(old, new, hunks=hunks), old, new
 
 
 def _as_bytes(text: str | bytes | None) -> bytes | None:
@@ -146,6 +168,5 @@ def changed_functions_for_diff(
         new_data = _as_bytes(new_text_by_path.get(path))
         if old_data == new_data:
             continue
-        old, new = _parsed(path, old_data), _parsed(path, new_data)
-        changes.extend(compare_versions(old, new))
+        changes.extend(compare_data(path, old_data, path, new_data)[0])
     return changes

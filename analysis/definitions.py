@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tree_sitter import Tree
+from tree_sitter import Node, Tree
 
 from analysis import _csharp, _python, _typescript
-from analysis._nesting import Candidate, nest_pairs
+from analysis._nesting import Candidate, nest_pairs, node_text
 from analysis.languages import grammar_for_path, language_of_grammar, normalise_source, parse
 from analysis.model import Definition, Extraction
 
 _BINARY_PROBE = 8000
+_NAME_OWNERS = {
+    "python": _python.NAME_OWNERS,
+    "csharp": _csharp.NAME_OWNERS,
+    "typescript": _typescript.NAME_OWNERS,
+    "tsx": _typescript.NAME_OWNERS,
+    "javascript": _typescript.NAME_OWNERS,
+}
 
 
 def is_binary(data: bytes) -> bool:
@@ -37,19 +44,58 @@ class ParsedFile:
     def has_error(self) -> bool:
         return self.tree.root_node.has_error
 
-    def candidates(self, ranges: Sequence[tuple[int, int]] | None = None) -> list[Candidate]:
-        """Scopes and definitions touching `ranges` (with all their ancestors), or all."""
-        if self.grammar == "python":
-            return _python.candidates(self.tree, self.source, ranges)
-        if self.grammar == "csharp":
-            return _csharp.candidates(self.tree, self.source, ranges)
-        return _typescript.candidates(self.tree, self.source, self.grammar, ranges)
+    def candidates(
+        self, ranges: Sequence[tuple[int, int]] | None = None, seen: set[int] | None = None
+    ) -> list[Candidate]:
+        """Scopes and definitions touching `ranges` (with all their ancestors), or all.
 
-    def qualify(self, candidates: list[Candidate]) -> list[tuple[Candidate, Definition]]:
+        Nodes already in `seen` are skipped; see `collect`.
+        """
+        if self.grammar == "python":
+            return _python.candidates(self.tree, self.source, ranges, seen)
+        if self.grammar == "csharp":
+            return _csharp.candidates(self.tree, self.source, ranges, seen)
+        return _typescript.candidates(self.tree, self.source, self.grammar, ranges, seen)
+
+    def may_name_definition(self, start: int, end: int) -> bool:
+        """False when the token at [start, end) surely names no definition (a mere reference).
+
+        Looks a few levels up from the token for a node type that can own a definition name.
+        """
+        owners = _NAME_OWNERS[self.grammar]
+        node: Node | None = self.tree.root_node.descendant_for_byte_range(start, end)
+        for _ in range(3):
+            if node is None:
+                return False
+            if node.type in owners:
+                return True
+            node = node.parent
+        return False
+
+    def spans_named(self, name: str, occurrences: list[int]) -> list[tuple[int, int]]:
+        """Byte spans of the nodes that carry `name` as their name, given where it occurs."""
+        spans = []
+        length = len(name.encode("utf-8"))
+        root = self.tree.root_node
+        for position in occurrences:
+            node: Node | None = root.descendant_for_byte_range(position, position + length)
+            for _ in range(3):
+                if node is None:
+                    break
+                field = node.child_by_field_name("name") or node.child_by_field_name("property")
+                if field is not None and node_text(field).strip("'\"") == name:
+                    spans.append((node.start_byte, node.end_byte))
+                    break
+                node = node.parent
+        return spans
+
+    def qualify(
+        self, candidates: list[Candidate]
+    ) -> list[tuple[Candidate, Definition, str | None]]:
         return nest_pairs(candidates, methods_in_types=self.grammar == "python")
 
     def extraction(self) -> Extraction:
-        definitions = tuple(d for _, d in self.qualify(self.candidates()))
+        definitions = tuple(d for _, d, _ in self.qualify(self.candidates()))
         return Extraction(self.language, definitions, self.has_error)
 
 

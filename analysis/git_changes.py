@@ -9,8 +9,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption
 
-from analysis.changes import compare_versions
-from analysis.definitions import parse_file
+from analysis.changes import compare_data
 from analysis.languages import grammar_for_path
 from analysis.model import FunctionChange
 
@@ -126,16 +125,16 @@ def analyse_revisions(
             new_data = _blob_data(repo, delta.new_file)
         if old_data == new_data:
             continue
-        old = None if old_data is None else parse_file(delta.old_file.path, old_data)
-        new = None if new_data is None else parse_file(delta.new_file.path, new_data)
-        for version in (old, new):
+        found, old, new = compare_data(
+            delta.old_file.path, old_data, delta.new_file.path, new_data
+        )
+        for side, version in (("base", old), ("head", new)):
             if version is not None and version.has_error:
-                side = "base" if version is old else "head"
                 notes.append(
                     FileNote(version.path, f"parse errors in the {side} version; "
                              "definitions are those tree-sitter recovered")
                 )
-        changes.extend(compare_versions(old, new))
+        changes.extend(found)
     changes.sort(key=lambda c: c.path)
     return ChangeReport(changes, notes)
 

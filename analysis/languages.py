@@ -94,5 +94,8 @@ def normalise_source(data: bytes) -> bytes:
     return data
 
 
-def parse(source: bytes, grammar: str) -> Tree:
-    return parser_for(grammar).parse(source)
+def parse(source: bytes, grammar: str, old_tree: Tree | None = None) -> Tree:
+    """Parse with the shared parser; `old_tree`, edited to match, makes it incremental."""
+    if old_tree is None:
+        return parser_for(grammar).parse(source)
+    return parser_for(grammar).parse(source, old_tree)
