@@ -98,6 +98,7 @@ class ConversationView(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, bool, bool, int], list[Strip]] = LRUCache(256)
         self._styles: dict[str, Style] = {}
         self._follow = True
+        self._heights_cache: dict[tuple[int, str, str, str, bool], int] = {}
 
     # ------------------------------------------------------------------- API
     @property
@@ -217,7 +218,10 @@ class ConversationView(ScrollView, can_focus=True):
         super().notify_style_update()
 
     def _relayout(self, follow: bool) -> None:
-        self._width = self.scrollable_content_region.width
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._heights_cache.clear()
+        self._width = width
         self._generation += 1
         self._heights = [self._measure(i) for i in range(len(self._items))]
         self._starts = list(accumulate(self._heights, initial=0))
@@ -268,7 +272,16 @@ class ConversationView(ScrollView, can_focus=True):
                 return Content(f"{icon} {item.text}"), "tool"
 
     def _measure(self, index: int) -> int:
-        return len(self._item_strips(index))
+        """Lines item ``index`` takes at the current width (cached across replay jumps)."""
+        item = self._items[index]
+        expanded = index in self._expanded
+        if item.kind in _ONE_LINE and not expanded:
+            return 1
+        key = (item.seq, item.kind, item.role, item.text, expanded)
+        height = self._heights_cache.get(key)
+        if height is None:
+            height = self._heights_cache[key] = len(self._item_strips(index))
+        return height
 
     def _item_strips(self, index: int) -> list[Strip]:
         selected = index == self.selected

@@ -130,3 +130,22 @@ async def test_new_items_follow_the_tail_unless_the_user_scrolled_up() -> None:
         await pilot.pause()
         assert "arrives unseen" not in _text(view)
         assert view.scroll_offset.y == 0
+
+
+async def test_replay_jumps_in_a_long_run_stay_fast() -> None:
+    base = sample_events()
+    events = [base[i % len(base)].model_copy(update={"seq": i + 1}) for i in range(10_000)]
+    app = ConversationApp(events=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(ConversationView)
+        start = time.perf_counter()
+        view.load(RunView.from_events(events))
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        view.load(RunView.from_events(events[:9_000]))
+        jump = time.perf_counter() - start
+        await pilot.pause()
+        assert first < 1.0, f"first load took {first:.3f}s"
+        assert jump < 0.25, f"a replay jump took {jump:.3f}s"
+        assert len(view.items) == len(RunView.from_events(events[:9_000]).items)
+        assert view.items[-1].text[:40] in _text(view)  # still following the newest item
