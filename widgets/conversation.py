@@ -14,7 +14,6 @@ from typing import ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -24,15 +23,9 @@ from textual.style import Style
 from textual.timer import Timer
 
 from agents.view_state import ConversationItem, RunView
-from widgets.strips import content_strip, text_strip
+from widgets.conversation_paint import ONE_LINE_KINDS, ROLES, ItemPainter
 
 STREAM_FPS = 20
-LABEL_WIDTH = 13
-MAX_DETAIL_LINES = 400
-_ICONS = {"tool_call": "⚙", "tool_result": "↳", "steer": "➜", "approval": "◇", "error": "✗",
-          "policy": "⊘", "artifact": "◆"}
-_ONE_LINE = frozenset({"tool_call", "tool_result", "artifact", "phase"})
-ROLES = ("requirements", "developer", "reviewer", "tester", "human", "system")
 
 
 class ConversationView(ScrollView, can_focus=True):
@@ -252,30 +245,11 @@ class ConversationView(ScrollView, can_focus=True):
             style = self._styles[name] = self.get_visual_style(f"conversation--{name}")
         return style
 
-    def _body(self, item: ConversationItem, expanded: bool) -> tuple[Content, str]:
-        """The item's text and the name of the component style it is drawn in."""
-        icon = _ICONS.get(item.kind, "")
-        match item.kind:
-            case "message":
-                return Content(item.text), ""
-            case "tool_call" | "tool_result":
-                mark = ("▾ " if expanded else "▸ ") if item.details else "  "
-                return (Content(f"{mark}{icon} {item.text}"),
-                        "error" if item.is_error else "tool")
-            case "phase":
-                return Content(f"── {item.text} ──"), "phase"
-            case "error" | "policy":
-                return Content(f"{icon} {item.text}"), "error"
-            case "steer" | "approval":
-                return Content(f"{icon} {item.text}"), item.kind
-            case _:
-                return Content(f"{icon} {item.text}"), "tool"
-
     def _measure(self, index: int) -> int:
         """Lines item ``index`` takes at the current width (cached across replay jumps)."""
         item = self._items[index]
         expanded = index in self._expanded
-        if item.kind in _ONE_LINE and not expanded:
+        if item.kind in ONE_LINE_KINDS and not expanded:
             return 1
         key = (item.seq, item.kind, item.role, item.text, expanded)
         height = self._heights_cache.get(key)
@@ -290,66 +264,18 @@ class ConversationView(ScrollView, can_focus=True):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        strips = self._render_item(self._items[index], expanded, selected)
+        strips = self._painter().item(self._items[index], expanded, selected)
         self._cache[key] = strips
         return strips
 
-    def _render_item(self, item: ConversationItem, expanded: bool,
-                     selected: bool) -> list[Strip]:
-        width = max(LABEL_WIDTH + 10, self._width)
-        base = self.visual_style
-        body, style_name = self._body(item, expanded)
-        body_style = base + self._style(style_name) if style_name else base
-        text_width = width - LABEL_WIDTH - 1
-        if item.kind in _ONE_LINE:
-            lines = [body.truncate(text_width, ellipsis=True)]
-        else:
-            lines = body.wrap(text_width) or [Content("")]
-        role = item.role if item.role in ROLES else "system"
-        label = item.role[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH)
-        blank = " " * LABEL_WIDTH
-        bar = text_strip("▌" if selected else " ", base + self._style("selected"))
-        strips = [
-            Strip.join([bar, text_strip(label if n == 0 else blank,
-                                        base + self._style(role)),
-                        content_strip(line, body_style)])
-            for n, line in enumerate(lines)
-        ]
-        if expanded and item.details:
-            strips += self._details(item.details, width, bar, blank)
-        return [s.crop_extend(0, width, base.rich_style) for s in strips]
-
-    def _details(self, details: str, width: int, bar: Strip, blank: str) -> list[Strip]:
-        style = self.visual_style + self._style("details")
-        raw = details.splitlines() or [""]
-        more = len(raw) - MAX_DETAIL_LINES
-        lines: list[Content] = []
-        for line in raw[:MAX_DETAIL_LINES]:
-            lines += Content(line.expandtabs(4)).wrap(width - LABEL_WIDTH - 3) or [Content("")]
-        if more > 0:
-            lines.append(Content(f"… {more} more lines"))
-        pad = text_strip(blank, self.visual_style)
-        return [Strip.join([bar, pad, text_strip("  ", style),
-                            content_strip(line, style)])
-                .crop_extend(0, width, style.rich_style) for line in lines]
+    def _painter(self) -> ItemPainter:
+        return ItemPainter(self._style, self.visual_style, self._width)
 
     def _render_tail(self) -> None:
         """Draw the live streamed text of every role that is mid-turn."""
-        width = max(LABEL_WIDTH + 10, self._width)
-        base = self.visual_style
-        style = base + self._style("streaming")
-        tail: list[Strip] = []
-        for role, parts in self._streams.items():
-            text = "".join(parts) + "▍"
-            lines = Content(text).wrap(width - LABEL_WIDTH - 1) or [Content("")]
-            label_style = base + self._style(role if role in ROLES else "system")
-            for n, line in enumerate(lines):
-                label = role[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH) if n == 0 else ""
-                tail.append(Strip.join([text_strip(" ", base),
-                                        text_strip(label.ljust(LABEL_WIDTH), label_style),
-                                        content_strip(line, style)])
-                            .crop_extend(0, width, base.rich_style))
-        self._tail = tail
+        painter = self._painter()
+        self._tail = [strip for role, parts in self._streams.items()
+                      for strip in painter.stream(role, "".join(parts))]
 
     def render_line(self, y: int) -> Strip:
         line = self.scroll_offset.y + y
