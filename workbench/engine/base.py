@@ -75,7 +75,7 @@ class PipelineBase:
 
     # plumbing -----------------------------------------------------------------------------
     def _on_budget(self, name: str, used: float, limit: float) -> None:
-        if name in ("turns", "tool_calls"):
+        if name in ("turns", "tool_calls", "tokens"):
             self.bus.emit("budget", name=name, used=used, limit=limit)
 
     def _on_model_call(self, role: Role, rec: ModelCallRecord) -> None:

@@ -45,6 +45,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         Binding("f6", "toggle_step", "Step mode", id="run.step_mode"),
         Binding("full_stop", "next_turn", "Next turn", key_display=".", id="run.next_turn"),
         Binding("z", "pause", "Pause/resume", id="run.pause"),
+        Binding("e", "edit_spec", "Edit spec", id="run.edit_spec"),
         Binding("1", "pane('conversation')", "Conversation", show=False, id="run.pane_1"),
         Binding("2", "pane('spec')", "Spec", show=False, id="run.pane_2"),
         Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
@@ -117,11 +118,22 @@ class RunScreen(ReplayMixin, Screen[None]):
         for pane in PANES:
             self.query_one(f"#{pane}").set_class(pane == self._pane, "-active")
 
-    def action_pane(self, pane: str) -> None:
+    def action_pane(self, pane: str, focus: bool = True) -> None:
         self._pane = pane
         self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
         self._apply_layout(self.size.width)
-        self.query_one(f"#{pane}").focus()
+        if focus:
+            self.query_one(f"#{pane}").focus()
+        elif self._editing_spec():
+            self.set_focus(None)
+
+    def _editing_spec(self) -> bool:
+        focused = self.focused
+        return focused is not None and self.query_one(SpecEditor) in focused.ancestors_with_self
+
+    def action_edit_spec(self) -> None:
+        self.action_pane("spec")
+        self.query_one(SpecEditor).focus()
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
@@ -174,7 +186,9 @@ class RunScreen(ReplayMixin, Screen[None]):
             return
         gate = event.payload.get("gate")
         if gate == "spec":
-            self.action_pane("spec")
+            self.action_pane("spec", focus=False)
+            self.notify("a approve · e edit the spec (ctrl+s approves from the editor) · "
+                        "r request changes · x reject", title="Spec ready for review")
         elif gate == "final":
             self.action_pane("diff")
 
@@ -182,9 +196,9 @@ class RunScreen(ReplayMixin, Screen[None]):
     def _on_done(self, message: RunDone) -> None:
         if message.outcome is not None:
             outcome = message.outcome
-            severity = "information" if outcome.status is RunStatus.APPROVED else "warning"
+            ok = outcome.status is RunStatus.APPROVED
             self.notify(f"{outcome.status.value}: {outcome.reason}", title="Run finished",
-                        severity=severity)
+                        severity="information" if ok else "warning")
         elif message.error:
             self.notify(message.error, title="Run stopped", severity="warning")
 
@@ -286,7 +300,20 @@ class RunScreen(ReplayMixin, Screen[None]):
             self.notify("Paused before the next agent turn")
         self.query_one(RunStatusBar).paused = self.live.control.paused
 
+    @on(ApprovalBar.Chosen)
+    def _bar_choice(self, message: ApprovalBar.Chosen) -> None:
+        action = {"approve": self.action_approve, "request_changes": self.action_request_changes,
+                  "reject": self.action_reject, "next_turn": self.action_next_turn}
+        handler = action.get(message.choice)
+        if handler is not None:
+            handler()
+
     def action_leave(self) -> None:
+        """Escape leaves the spec editor first; from elsewhere it goes back to the run list
+        (a live run stops there, recorded, and can be resumed from the list)."""
+        if self._editing_spec():
+            self.set_focus(None)
+            return
         self.app.pop_screen()
 
     def on_unmount(self) -> None:
