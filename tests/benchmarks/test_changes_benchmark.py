@@ -20,7 +20,7 @@ from workbench.cli_changes import changes
 
 FILES_PER_LANGUAGE = 100
 FUNCTIONS_PER_FILE = 30
-RUNS = 5
+RUNS = 7
 TARGET_RATIO = 1.3
 
 
@@ -161,12 +161,15 @@ def test_changes_is_within_target_of_diff_plus_parse(tmp_path: Path) -> None:
         baseline_times.append(_baseline(tmp_path, base, head))
         elapsed, found = _ours(tmp_path, base, head)
         our_times.append(elapsed)
-    baseline = statistics.median(baseline_times)
-    ours = statistics.median(our_times)
+    # Runs alternate, and the fastest of each is compared: other processes on a shared
+    # machine only ever add time, so the minimum is the steadiest estimate of the cost.
+    baseline, ours = min(baseline_times), min(our_times)
     ratio = ours / baseline
+    median_ratio = statistics.median(our_times) / statistics.median(baseline_times)
     print(
         f"\n300 files, {lines} lines in head: baseline {baseline:.3f}s, "
-        f"workbench changes {ours:.3f}s, ratio {ratio:.2f} (target <= {TARGET_RATIO})"
+        f"workbench changes {ours:.3f}s, ratio {ratio:.2f} (target <= {TARGET_RATIO}; "
+        f"ratio of medians {median_ratio:.2f})"
     )
     per_file = 6 * FUNCTIONS_PER_FILE // 5  # a rough floor: modified + added + deleted
     assert len({c["path"] for c in found}) == 3 * FILES_PER_LANGUAGE
