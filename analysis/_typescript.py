@@ -29,13 +29,13 @@ _COMMON = f"""
 (export_statement value: [(function_expression) (generator_function)] @default)
 [(class_declaration) (class)] @class
 (class_body (method_definition) @method)
-(class_body (decorator) @decorator)
 (variable_declarator name: (identifier) value: {_FUNCTION_VALUES}) @variable
 """
 _TYPESCRIPT_ONLY = f"""
 (function_signature) @function
 (abstract_class_declaration) @class
 (class_body [(method_signature) (abstract_method_signature)] @method)
+(class_body (decorator) @decorator)
 (public_field_definition value: {_FUNCTION_VALUES}) @field
 """
 _JAVASCRIPT_ONLY = f"""
