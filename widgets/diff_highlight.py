@@ -7,8 +7,6 @@ lines inside the block come out right. Only blocks that are drawn are ever lexed
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
@@ -21,12 +19,29 @@ from widgets.diff_rows import CODE_KINDS, DiffModel
 BLOCK = 32
 
 
-@lru_cache(maxsize=32)
+_LEXERS: dict[str, Lexer | None] = {}
+
+
 def _lexer(language: str) -> Lexer | None:
-    try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
-    except ClassNotFound:
-        return None
+    """A shared lexer per language (building one compiles its rules: tens of ms)."""
+    if language not in _LEXERS:
+        try:
+            lexer: Lexer | None = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+            assert lexer is not None
+            list(lexer.get_tokens("x"))  # compile the rules now, not on first draw
+        except ClassNotFound:
+            lexer = None
+        _LEXERS[language] = lexer
+    return _LEXERS[language]
+
+
+def warm_up(languages: set[str]) -> bool:
+    """Build one missing lexer among ``languages``; False when all are ready."""
+    for language in sorted(languages):
+        if language and language not in _LEXERS:
+            _lexer(language)
+            return True
+    return False
 
 
 def highlight_lines(lines: list[str], language: str) -> list[Content]:
@@ -66,7 +81,7 @@ def highlight_lines(lines: list[str], language: str) -> list[Content]:
 class DiffHighlighter:
     """Highlighted Content for the code rows of one :class:`DiffModel`, cached by block."""
 
-    def __init__(self, model: DiffModel, cache_blocks: int = 512) -> None:
+    def __init__(self, model: DiffModel, cache_blocks: int = 1024) -> None:
         self.model = model
         self._cache: LRUCache[int, dict[int, Content]] = LRUCache(cache_blocks)
 

@@ -6,6 +6,7 @@ from bisect import bisect_left, bisect_right
 from itertools import chain
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding, BindingType
@@ -18,10 +19,9 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.timer import Timer
 
-from widgets.diff_highlight import DiffHighlighter
+from widgets.diff_highlight import DiffHighlighter, warm_up
 from widgets.diff_rows import CODE_KINDS, DiffModel, DiffRow, SplitRow
-from widgets.strips import content_strip as _strip
-from widgets.strips import text_strip as _text
+from widgets.strips import content_segments, fit
 
 _SIGNS = {"add": "+", "remove": "-", "context": " "}
 _REJECTED = RichStyle(dim=True, strike=True)
@@ -108,6 +108,7 @@ class DiffLines(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False)
         self.cursor = 0
         self.invalidate()
+        self._schedule_prefetch()
 
     @property
     def row_count(self) -> int:
@@ -215,12 +216,18 @@ class DiffLines(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._schedule_prefetch()
+
+    def _schedule_prefetch(self) -> None:
         if self._prefetch_timer is None and self.is_mounted:
             self._prefetch_timer = self.set_timer(0.05, self._prefetch_step)
 
     def _prefetch_step(self) -> None:
         """Highlight one block near the viewport while idle, so scrolling finds it ready."""
         self._prefetch_timer = None
+        if warm_up(set(self.model.languages)):
+            self._prefetch_timer = self.set_timer(0.01, self._prefetch_step)
+            return
         y, height = self.scroll_offset.y, max(1, self.size.height)
         for index in chain(range(y, y + 3 * height), range(max(0, y - height), y)):
             if index >= self.row_count:
@@ -243,78 +250,80 @@ class DiffLines(ScrollView, can_focus=True):
         if self.split:
             item = self.model.split[index]
             if item.full is not None:
-                strip = self._full_row(item.full, index, width)
+                segments = self._full_row(item.full, index, width)
             else:
-                strip = self._split_row(item, index, width)
+                segments = self._split_row(item, index, width)
         else:
             row = self.model.rows[index]
             if row.kind in CODE_KINDS:
-                strip = self._unified_row(row, index, width)
+                segments = self._unified_row(row, index, width)
             else:
-                strip = self._full_row(row, index, width)
-        strip = strip.crop_extend(0, width, base.rich_style)
+                segments = self._full_row(row, index, width)
+        strip = Strip(fit(segments, 0, width, base.rich_style), width)
         self._line_cache[key] = strip
         return strip
 
-    def _marker(self, index: int) -> Strip:
-        if index == self.cursor:
-            return _text("▌", self._vs("cursor"))
-        return _text(" ", self._vs("gutter"))
+    def _rs(self, name: str) -> RichStyle:
+        return self._vs(name).rich_style
 
-    def _full_row(self, row: DiffRow, index: int, width: int) -> Strip:
+    def _marker(self, index: int) -> Segment:
+        if index == self.cursor:
+            return Segment("▌", self._rs("cursor"))
+        return Segment(" ", self._rs("gutter"))
+
+    def _full_row(self, row: DiffRow, index: int, width: int) -> list[Segment]:
         kind = {"file": "file", "hunk": "hunk"}.get(row.kind, "note")
         style = self._vs(kind)
-        label: Strip | None = None
+        label: Segment | None = None
         if row.kind == "hunk" and row.hunk_id is not None:
             if row.hunk_id in self.rejected:
-                label = _text(" ✗ rejected ", self._vs("hunk") + self._vs("rejected"))
+                label = Segment(" ✗ rejected ", (style + self._vs("rejected")).rich_style)
             else:
-                label = _text(" ✓ accepted ", self._vs("hunk") + self._vs("accepted"))
+                label = Segment(" ✓ accepted ", (style + self._vs("accepted")).rich_style)
         elif row.kind == "file":
             ids = {h.id for h in self.model.files[row.file_index].hunks}
             if ids & self.rejected:
                 n = len(ids & self.rejected)
-                label = _text(f" ✗ {n}/{len(ids)} rejected ", style + self._vs("rejected"))
-        body_width = width - 1 - (label.cell_length if label else 0)
-        body = _text(" " + row.text, style).crop_extend(0, max(0, body_width), style.rich_style)
-        return Strip.join([self._marker(index), body, label])
+                label = Segment(f" ✗ {n}/{len(ids)} rejected ",
+                                (style + self._vs("rejected")).rich_style)
+        body_width = max(0, width - 1 - (label.cell_length if label else 0))
+        body = fit([Segment(" " + row.text, style.rich_style)], 0, body_width, style.rich_style)
+        return [self._marker(index), *body, *([label] if label else [])]
 
-    def _code(self, row: DiffRow, width: int, style: Style) -> Strip:
+    def _code(self, row: DiffRow, width: int, style: Style) -> list[Segment]:
+        """Sign and code of a row, ``width`` cells, cropped at the horizontal scroll."""
         sign_style = self._vs(f"sign-{row.kind}") if row.kind != "context" else style
-        sign = _text(_SIGNS[row.kind] + " ", style + sign_style)
-        code = _strip(self.highlighter.content(row.index), style)
-        x = self.scroll_offset.x
-        code = code.crop_extend(x, x + max(0, width - 2), style.rich_style)
+        code = content_segments(self.highlighter.content(row.pos), style)
+        code = fit(code, self.scroll_offset.x, max(0, width - 2), style.rich_style)
         if row.hunk_id in self.rejected:
-            code = code.apply_style(_REJECTED)
-        return Strip.join([sign, code])
+            code = list(Segment.apply_style(code, _REJECTED))
+        return [Segment(_SIGNS[row.kind] + " ", (style + sign_style).rich_style), *code]
 
     def _row_style(self, row: DiffRow) -> Style:
         return self._vs({"add": "added", "remove": "removed"}.get(row.kind, "context"))
 
-    def _unified_row(self, row: DiffRow, index: int, width: int) -> Strip:
+    def _unified_row(self, row: DiffRow, index: int, width: int) -> list[Segment]:
         n = self._num_width
-        gutter_style = self._vs("cursor" if index == self.cursor else "gutter")
+        gutter = self._rs("cursor" if index == self.cursor else "gutter")
         numbers = f"{row.old_no or '':>{n}} {row.new_no or '':>{n}} "
-        gutter = _text(numbers, gutter_style)
-        code_width = width - self._gutter_width
-        style = self._row_style(row)
-        return Strip.join([self._marker(index), gutter, self._code(row, code_width, style)])
+        code = self._code(row, width - self._gutter_width, self._row_style(row))
+        return [self._marker(index), Segment(numbers, gutter), *code]
 
-    def _split_row(self, item: SplitRow, index: int, width: int) -> Strip:
+    def _split_row(self, item: SplitRow, index: int, width: int) -> list[Segment]:
         n = self._num_width
         half = (width - 2) // 2
-        gutter_style = self._vs("cursor" if index == self.cursor else "gutter")
-        parts: list[Strip] = [self._marker(index)]
+        gutter = self._rs("cursor" if index == self.cursor else "gutter")
+        base = self.visual_style.rich_style
+        segments: list[Segment] = [self._marker(index)]
         for side, row in (("old", item.left), ("new", item.right)):
             side_width = half if side == "old" else width - 2 - half
             if row is None:
-                parts.append(Strip.blank(side_width, self.visual_style.rich_style))
+                segments.append(Segment(" " * side_width, base))
             else:
                 number = row.old_no if side == "old" else row.new_no
                 code = self._code(row, side_width - n - 1, self._row_style(row))
-                parts.append(Strip.join([_text(f"{number or '':>{n}} ", gutter_style), code])
-                             .crop_extend(0, side_width, self.visual_style.rich_style))
+                segments += fit([Segment(f"{number or '':>{n}} ", gutter), *code], 0,
+                                side_width, base)
             if side == "old":
-                parts.append(_text("│", self._vs("gutter")))
-        return Strip.join(parts)
+                segments.append(Segment("│", self._rs("gutter")))
+        return segments

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from agents.diff import DiffParseError, FileDiff, parse_unified_diff
 
@@ -32,8 +32,9 @@ def language_for(path: str) -> str:
     return _LANGUAGES.get(os.path.splitext(path)[1].lower(), "")
 
 
-@dataclass(slots=True)
-class DiffRow:
+class DiffRow(NamedTuple):
+    """One unified row. A tuple of plain values, so the garbage collector can skip it."""
+
     kind: RowKind
     text: str
     """Code without its +/-/space sign, or the header text."""
@@ -43,12 +44,11 @@ class DiffRow:
     new_no: int | None = None
     hunk_row: int = -1
     """Unified index of the owning hunk's header row."""
-    index: int = -1
+    pos: int = -1
     """This row's own unified index."""
 
 
-@dataclass(slots=True)
-class SplitRow:
+class SplitRow(NamedTuple):
     left: DiffRow | None
     right: DiffRow | None
     full: DiffRow | None = None
@@ -131,35 +131,37 @@ def build_model(text: str) -> DiffModel:
     widest = 0
     for fi, f in enumerate(model.files):
         model.languages.append(language_for(f.path))
-        rows.append(DiffRow("file", _clean(file_title(f)), fi))
+        rows.append(DiffRow("file", _clean(file_title(f)), fi, pos=len(rows)))
         if f.binary:
-            rows.append(DiffRow("meta", "binary file, not shown", fi))
+            rows.append(DiffRow("meta", "binary file, not shown", fi, pos=len(rows)))
         elif not f.hunks:
-            rows.append(DiffRow("meta", "no content changes", fi))
+            rows.append(DiffRow("meta", "no content changes", fi, pos=len(rows)))
         for h in f.hunks:
             header_row = len(rows)
             hid = h.id
             model.hunk_ids.append(hid)
-            rows.append(DiffRow("hunk", _clean(h.header), fi, hid, hunk_row=header_row))
+            rows.append(DiffRow("hunk", _clean(h.header), fi, hid, hunk_row=header_row,
+                                pos=header_row))
             old_no, new_no = h.old_start, h.new_start
             for line in h.lines:
                 sign, code = line[:1], _clean(line[1:])
                 if len(code) > widest:
                     widest = len(code)
                 if sign == "+":
-                    rows.append(DiffRow("add", code, fi, hid, None, new_no, header_row))
+                    rows.append(DiffRow("add", code, fi, hid, None, new_no, header_row, len(rows)))
                     new_no += 1
                 elif sign == "-":
-                    rows.append(DiffRow("remove", code, fi, hid, old_no, None, header_row))
+                    rows.append(DiffRow("remove", code, fi, hid, old_no, None, header_row,
+                                            len(rows)))
                     old_no += 1
                 elif sign == "\\":
-                    rows.append(DiffRow("note", _clean(line), fi, hid, hunk_row=header_row))
+                    rows.append(DiffRow("note", _clean(line), fi, hid, hunk_row=header_row,
+                                            pos=len(rows)))
                 else:
-                    rows.append(DiffRow("context", code, fi, hid, old_no, new_no, header_row))
+                    rows.append(DiffRow("context", code, fi, hid, old_no, new_no, header_row,
+                                            len(rows)))
                     old_no += 1
                     new_no += 1
-    for i, row in enumerate(rows):
-        row.index = i
     model.max_code_width = widest
     return model
 

@@ -233,7 +233,7 @@ class DiffView(Vertical, can_focus=False):
             if row.file_index != file_index:
                 break
             if row.kind in ("add", "remove", "context") and name in row.text:
-                return row.index
+                return row.pos
         return default
 
 

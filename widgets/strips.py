@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
@@ -13,11 +14,22 @@ def parse_style(style: str | Style) -> Style:
     return style if isinstance(style, Style) else Style.parse(style)
 
 
+def content_segments(content: Content, base: Style) -> list[Segment]:
+    """The segments of one line of ``content`` drawn over ``base``."""
+    return [Segment(text, style.rich_style)
+            for text, style in content.render(base, end="", parse_style=parse_style)]
+
+
 def content_strip(content: Content, base: Style) -> Strip:
     """One line of ``content`` drawn over ``base``."""
-    segments = [Segment(text, style.rich_style)
-                for text, style in content.render(base, end="", parse_style=parse_style)]
-    return Strip(segments, content.cell_length)
+    return Strip(content_segments(content, base), content.cell_length)
+
+
+def fit(segments: list[Segment], start: int, length: int, pad: RichStyle) -> list[Segment]:
+    """Cut ``length`` cells from ``segments`` starting at cell ``start``, padding with ``pad``."""
+    if start == 0:
+        return Segment.adjust_line_length(segments, length, pad)
+    return list(Strip(segments).crop_extend(start, start + length, pad))
 
 
 def text_strip(text: str, style: Style) -> Strip:
