@@ -47,7 +47,8 @@ def _finish(outcome: Any, as_json: bool, repo: str) -> None:
         if outcome.commit:
             line += f"\ncommitted {outcome.commit[:10]} on {outcome.branch} in {repo}"
         if outcome.status is RunStatus.WAITING_FOR_APPROVAL:
-            line += f"\nnext: workbench approve {outcome.run_id} && workbench resume {outcome.run_id}"
+            rid = outcome.run_id
+            line += f"\nnext: workbench approve {rid} && workbench resume {rid}"
         click.echo(line)
     sys.exit(0 if outcome.status in OK_STATUSES else 1)
 

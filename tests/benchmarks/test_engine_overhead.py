@@ -1,6 +1,6 @@
 """Engine overhead per agent turn (scripted model), against bare AutoGen in the same run.
 
-Run with: make bench   (or pytest tests/benchmarks/test_engine_overhead.py -s --override-ini addopts=)
+Run with: make bench
 Overhead = median(turn through the engine: event bus + SQLite store + budgets + call recording)
          - median(the same AssistantAgent turn consumed directly). Target: under 5 ms.
 """

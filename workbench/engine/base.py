@@ -7,10 +7,8 @@ import shlex
 from dataclasses import dataclass
 from typing import TypeVar
 
-from agents.patching import PatchRejected, apply_patch
 from autogen_agentchat.agents import AssistantAgent
 from pydantic import BaseModel
-from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 
 from agents import prompts
 from agents.contracts import (
@@ -22,6 +20,7 @@ from agents.contracts import (
     RunStatus,
 )
 from agents.output import OutputInvalid, parse_contract
+from agents.patching import PatchRejected, apply_patch
 from agents.repo_tools import RepoTools
 from workbench import gitops
 from workbench.engine.budgets import BudgetTracker
@@ -32,6 +31,7 @@ from workbench.engine.evidence import Evidence
 from workbench.engine.state import ResumePoint, resume_point
 from workbench.engine.team import make_agent, make_client, repo_tools
 from workbench.models import ModelCallRecord, parse_model_spec
+from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore
 
 T = TypeVar("T", bound=BaseModel)

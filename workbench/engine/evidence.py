@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from workbench.sandbox import CommandResult, Sandbox
 
 from agents.contracts import Role, TestResult
 from agents.diff import parse_unified_diff
 from workbench import gitops
 from workbench.engine.bus import EventBus
+from workbench.sandbox import CommandResult, Sandbox
 from workbench.store import RunStore
 
 MAX_SLICE = 4000
@@ -124,9 +122,8 @@ class Evidence:
         py = [f for f in files if f.endswith(".py")]
         out: list[str] = []
         if py and shutil.which("ruff"):
-            started = time.monotonic()
             res = await self.sandbox.run_async(["ruff", "check", "--no-cache", *py])
-            out.append(f"$ ruff check ({time.monotonic() - started:.1f}s, exit {res.exit_code})")
+            out.append(f"$ ruff check (exit {res.exit_code})")
             out.append(res.output.strip()[-3000:])
         elif py:
             out.append("ruff: not installed, skipped")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-from agents.patching import PatchRejected, apply_patch
-
 from agents import prompts
 from agents.contracts import (
     Approval,
@@ -20,6 +18,7 @@ from agents.contracts import (
     TestPlan,
 )
 from agents.diff import parse_unified_diff
+from agents.patching import PatchRejected, apply_patch
 from workbench import gitops
 from workbench.engine.base import PipelineBase, RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
