@@ -6,8 +6,10 @@ on ``sys.path``) and ``startup_probe.py`` runs as a script beside it.
 
 from __future__ import annotations
 
+import gc
 import math
 import random
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +22,8 @@ from agents.events import RunEvent
 
 # ----------------------------------------------------------------------------- measuring
 
+_ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+
 
 class FrameClock(App[None]):
     """An app that timestamps every frame it would write to the terminal.
@@ -31,15 +35,59 @@ class FrameClock(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.frames: list[float] = []
-        self.last_output = ""
+        """When each frame was ready for the terminal (perf_counter)."""
+        self.outputs: list[str] = []
+        """The plain text each frame wrote (escape sequences removed)."""
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         if renderable is not None and not self._batch_count:
             render = getattr(renderable, "render_segments", None)
-            if render is not None:
-                self.last_output = render(self.console)
+            output = render(self.console) if render is not None else ""
             self.frames.append(time.perf_counter())
+            self.outputs.append(_ESCAPES.sub("", output))
         super()._display(screen, renderable)
+
+    def first_frame_with(self, since: int, *texts: str) -> float | None:
+        """perf_counter of the first frame from index ``since`` that shows all ``texts``."""
+        for at, output in zip(self.frames[since:], self.outputs[since:], strict=True):
+            if all(text in output for text in texts):
+                return at
+        return None
+
+
+class GcWatch:
+    """Records every pass of Python's cyclic garbage collector while active.
+
+    A pass over the oldest generation scans every container object in the process and holds
+    the event loop meanwhile: the usual cause of a one-off stall in an otherwise fast UI.
+    """
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[float, float, int]] = []
+        """(start, end, generation) of each pass, perf_counter seconds."""
+        self._start = 0.0
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._start = now
+        else:
+            self.passes.append((self._start, now, info["generation"]))
+
+    def paused(self, start: float, end: float) -> float:
+        """Seconds the collector ran between ``start`` and ``end``."""
+        return sum(max(0.0, min(end, b) - max(start, a)) for a, b, _g in self.passes)
+
+    def full_passes(self) -> list[float]:
+        """Durations of the passes over the oldest generation."""
+        return [b - a for a, b, g in self.passes if g == 2]
 
 
 def percentile(values: list[float], pct: float) -> float:
