@@ -106,6 +106,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         if self.replay:
             self.load_replay()
         else:
+            self.query_one(RunStatusBar).clock = self.live is not None
             for event in self.store.events(self.run_id):
                 self._apply(event)
 
@@ -182,7 +183,7 @@ class RunScreen(ReplayMixin, Screen[None]):
     def _on_gate(self, event: RunEvent) -> None:
         bar = self.query_one(ApprovalBar)
         bar.show_gate(self.view.pending_approval, self.view.pending_message, live=not self.replay)
-        if self.replay or event.kind != "approval_requested":
+        if self.replay or self.live is None or event.kind != "approval_requested":
             return
         gate = event.payload.get("gate")
         if gate == "spec":

@@ -103,6 +103,7 @@ class ReplayMixin:
         else:
             spec.clear_spec()
         diff = q(DiffView)
+        diff.read_only = True
         diff.load_diff(view.patch.diff if view.patch else "")
         diff.set_rejected_hunks(view.rejected_hunks)
         q(TestOutputView).show_result(view.test_result)

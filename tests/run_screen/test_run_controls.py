@@ -1,0 +1,140 @@
+"""Every control of the run screen, driven with keys through Pilot on a real demo run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agents.contracts import RunStatus
+from widgets.diff_view import DiffView
+from widgets.spec_editor import SpecEditor
+from workbench.gitops import read_branch_file
+from workbench.store import RunStore
+from workbench.tui.screens.prompt import TextPrompt
+
+from .conftest import at_gate, demo_config, finished, script_with, tui, wait_for
+
+
+def _events(store: RunStore, run_id: str, kind: str) -> list[Any]:
+    return [e for e in store.events(run_id) if e.kind == kind]
+
+
+async def test_approve_spec_reject_a_hunk_and_finish(store: RunStore, demo_repo: Path) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await at_gate(pilot, "spec")
+        await pilot.press("a")
+        screen = await at_gate(pilot, "final")
+        diff = screen.query_one(DiffView)
+        assert diff.has_focus_within
+        await pilot.press("space")  # the cursor starts on the first hunk: README.md#0
+        assert diff.rejected_hunks == frozenset({"README.md#0"})
+        await pilot.press("a")
+        screen = await finished(pilot)
+        assert screen.view.status is RunStatus.APPROVED, screen.view.finished_reason
+        run_id = screen.run_id
+    branch = f"workbench/{run_id}"
+    assert "low_stock" not in (read_branch_file(demo_repo, branch, "README.md") or "")
+    assert "def low_stock" in (read_branch_file(demo_repo, branch, "inventory/stock.py") or "")
+    given = [e.payload for e in _events(store, run_id, "approval_given")]
+    assert given[-1]["rejected_hunks"] == ["README.md#0"]
+
+
+async def test_invalid_spec_edit_is_refused_then_valid_edit_is_what_developer_gets(
+    store: RunStore, demo_repo: Path
+) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await at_gate(pilot, "spec")
+        await pilot.press("e")
+        editor = screen.query_one(SpecEditor)
+        area = editor.text_area
+        original = area.text
+        area.text = original.replace("risk_level: low", "risk_level: extreme")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert screen.view.pending_approval == "spec"  # refused: still waiting
+        assert "risk_level" in editor.error_summary
+        area.text = original.replace("feature_id: INV-7", "feature_id: INV-7-EDITED")
+        await pilot.press("ctrl+s")
+        screen = await at_gate(pilot, "final")
+        run_id = screen.run_id
+    specs = [e.payload for e in _events(store, run_id, "artifact") if e.payload["type"] == "spec"]
+    assert specs[-1]["edited"] and specs[-1]["data"]["feature_id"] == "INV-7-EDITED"
+    dev = next(e for e in _events(store, run_id, "agent_message") if e.role == "developer")
+    assert "INV-7-EDITED" in dev.payload["task"]
+
+
+async def test_request_changes_sends_the_comment_back_to_requirements(
+    store: RunStore, demo_repo: Path, tmp_path: Path
+) -> None:
+    model = script_with(tmp_path, lambda d: d["roles"]["requirements"].append(
+        d["roles"]["requirements"][0]))
+    app = tui(store, demo_config(demo_repo, model))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await at_gate(pilot, "spec")
+        await pilot.press("r")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"Mention units", "enter")
+        await wait_for(pilot, lambda: len(_events(store, app.screen.run_id, "approval_requested"))
+                       == 2, what="second spec gate")
+        run_id = app.screen.run_id
+    req = [e for e in _events(store, run_id, "agent_message") if e.role == "requirements"]
+    assert "Mention units" in req[-1].payload["task"]
+
+
+async def test_reject_at_spec_gate_ends_rejected(store: RunStore, demo_repo: Path) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await at_gate(pilot, "spec")
+        await pilot.press("x")
+        screen = await finished(pilot)
+        assert screen.view.status is RunStatus.REJECTED
+
+
+async def test_steer_reaches_the_next_agent_turn(store: RunStore, demo_repo: Path) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await at_gate(pilot, "spec")
+        await pilot.press("i")
+        await pilot.press(*"Keep the README line short", "enter")
+        await pilot.pause(0.1)
+        await pilot.press("a")
+        screen = await at_gate(pilot, "final")
+        run_id = screen.run_id
+    steer = _events(store, run_id, "steer")
+    assert steer and steer[0].payload["text"] == "Keep the README line short"
+    assert steer[0].payload["review_comment"] is True
+    dev = next(e for e in _events(store, run_id, "agent_message") if e.role == "developer")
+    assert "Keep the README line short" in dev.payload["task"]
+
+
+async def test_step_mode_pauses_after_each_turn_until_next(
+    store: RunStore, demo_repo: Path
+) -> None:
+    app = tui(store, demo_config(demo_repo, step_mode=True))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await at_gate(pilot, "step")
+        turns_before = len(_events(store, screen.run_id, "agent_message"))
+        await pilot.pause(0.3)
+        assert screen.view.phase == "requirements"  # still parked after the first turn
+        assert len(_events(store, screen.run_id, "agent_message")) == turns_before
+        await pilot.press("full_stop")
+        await at_gate(pilot, "spec")
+        await pilot.press("f6")  # step mode off: the rest runs without stopping
+        assert screen.live is not None and not screen.live.control.step_mode
+        await pilot.press("a")
+        await at_gate(pilot, "final")
+
+
+async def test_pause_holds_the_next_turn(store: RunStore, demo_repo: Path) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await at_gate(pilot, "spec")
+        await pilot.press("z")
+        assert screen.live is not None and screen.live.control.paused
+        await pilot.press("a")
+        await pilot.pause(0.5)
+        assert not any(e.role == "developer" for e in _events(store, screen.run_id, "model_call"))
+        await pilot.press("z")
+        await at_gate(pilot, "final")

@@ -1,0 +1,70 @@
+"""SVG snapshots of the run screen (live at each gate, and replay) at 80x24 and 160x48.
+
+The runs are real demo runs recorded into a temp store with frozen timestamps.
+Update with ``pytest tests/run_screen/test_run_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from workbench.config import WorkbenchSettings
+from workbench.demo import freeze_times, record_demo_run
+from workbench.store import RunStore
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.run import RunScreen
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+SnapCompare = Callable[..., bool]
+
+
+def _recorded(tmp_path: Path, until: str) -> RunStore:
+    store = RunStore(tmp_path / "data" / "runs.db")
+    asyncio.run(record_demo_run(store, f"demo-{until}", until, parent=tmp_path))
+    freeze_times(store, f"demo-{until}")
+    if until != "done":  # as a live run parked at the gate: no run_finished yet
+        store.db.execute("DELETE FROM events WHERE kind = 'run_finished'")
+    return store
+
+
+def RunScreenApp(store: RunStore, run_id: str, replay: bool) -> WorkbenchApp:  # noqa: N802
+    def start(app: WorkbenchApp) -> None:
+        app.push_screen(RunScreen(store, run_id, replay=replay))
+
+    return WorkbenchApp(store, WorkbenchSettings(), start=start)
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    for widget in pilot.app.screen.query("TextArea"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause(0.3)
+    await pilot.wait_for_scheduled_animations()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("until", ["spec", "final"])
+def test_live_run_screen_at_gate(
+    snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int], until: str
+) -> None:
+    store = _recorded(tmp_path, until)
+    app = RunScreenApp(store, f"demo-{until}", replay=False)
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_replay_screen_mid_run(snap_compare: SnapCompare, tmp_path: Path,
+                               size: tuple[int, int]) -> None:
+    store = _recorded(tmp_path, "done")
+    app = RunScreenApp(store, "demo-done", replay=True)
+
+    async def back_to_review(pilot: Pilot[None]) -> None:
+        await pilot.pause(0.5)
+        await pilot.press("g", *"40", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=back_to_review)
