@@ -62,6 +62,9 @@ class _Side:
         self.seen: dict[Marker, Candidate] = {}
         self.nodes: set[int] = set()
         self.expanded: set[Marker] = set()
+        self.forced: list[tuple[int, int]] = []  # scopes starting here are widened too
+        # In JavaScript, text added after an expression can continue it: `class {}\n()`.
+        self.continues = parsed.grammar in ("typescript", "tsx", "javascript")
 
     def query(self, ranges: list[tuple[int, int]]) -> list[Candidate]:
         fresh = []
@@ -75,21 +78,44 @@ class _Side:
     def flush(self) -> None:
         if self.pending:
             ranges, self.pending = self.pending, []
-            self.query(ranges)
+            self.query([(self.after_previous_token(low), high) for low, high in ranges])
+
+    def after_previous_token(self, position: int) -> int:
+        """Back over whitespace, so a scope ending just before a change is seen too."""
+        source = self.parsed.source
+        while position > 0 and source[position - 1] in b" \t\r\n\f":
+            position -= 1
+        return position
 
     def last_line_start(self, candidate: Candidate) -> int:
         source = self.parsed.source
         return max(candidate.start_byte, source.rfind(b"\n", 0, candidate.end_byte) + 1)
 
+    def terminator_end(self, candidate: Candidate) -> int:
+        """Just past the first token after a scope: in Python a dedent there ends the scope."""
+        source = self.parsed.source
+        position = candidate.end_byte
+        length = len(source)
+        while position < length and source[position] in b" \t\r\n\f":
+            position += 1
+        return min(position + 1, length)
+
     def to_expand(self) -> list[Candidate]:
-        """Scopes whose header or last line changed, not widened yet."""
+        """Scopes whose boundaries may have moved, not widened yet: the header, the last line
+        or the text right after the scope changed, or the scope starts where the other side
+        widened a scope."""
         found = []
+        regions = self.regions
         for marker, candidate in self.seen.items():
             if not candidate.segment or marker in self.expanded:
                 continue
             start, end = candidate.start_byte, candidate.end_byte
-            if self.regions.overlaps_text(start, candidate.header_end) or (
-                self.regions.overlaps_text(self.last_line_start(candidate), end)
+            if (
+                regions.overlaps_text(start, candidate.header_end)
+                or regions.overlaps_text(self.last_line_start(candidate), end)
+                or regions.overlaps_text(end, self.terminator_end(candidate))
+                or (self.continues and regions.touches(end, self.terminator_end(candidate)))
+                or any(low <= start <= high for low, high in self.forced)
             ):
                 self.expanded.add(marker)
                 found.append(candidate)
@@ -111,7 +137,11 @@ def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: Posit
         for side, other, mapping in ((old, new, forward), (new, old, back)):
             for scope in side.to_expand():
                 changed |= side.widen(scope.start_byte, scope.end_byte)
-                changed |= other.widen(*mapping.range(scope.start_byte, scope.end_byte))
+                mapped = mapping.range(scope.start_byte, scope.end_byte)
+                # The counterpart may have grown or shrunk: widen it whole as well.
+                other.forced.append(mapped)
+                other.widen(*mapped)
+                changed = True
 
 
 def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
@@ -142,14 +172,14 @@ def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
                     lookups.append((position, end))
     if len(lookups) > _MAX_LOOKUPS:
         return False
-    if not lookups:
-        return True
+    side.query(lookups)
+    # Properties found by name: their accessors lie beyond the name token.
     members = [
         (c.start_byte, c.end_byte)
-        for c in side.query(lookups)
+        for c in side.seen.values()
         if c.kind is None and not c.is_type and c.segment in keys
     ]
-    if members:  # properties found by name: their accessors lie beyond the name token
+    if members:
         side.query(members)
     return True
 
@@ -176,7 +206,7 @@ def focused_definitions(
     keys: dict[str, set[str] | None] = {}
     for side in (old, new):
         for candidate, definition, parent in _named(side):
-            if side.regions.touches(candidate.start_byte, candidate.end_byte):
+            if side.regions.touches(candidate.start_byte, side.terminator_end(candidate)):
                 names.add(definition.qualified_name)
                 _add_key(keys, candidate.key, parent)
     if not names:

@@ -30,6 +30,8 @@ _COMMON = f"""
 [(class_declaration) (class)] @class
 (class_body (method_definition) @method)
 (variable_declarator name: (identifier) value: {_FUNCTION_VALUES}) @variable
+(export_statement) @wrapper
+[(lexical_declaration) (variable_declaration)] @wrapper
 """
 _TYPESCRIPT_ONLY = f"""
 (function_signature) @function
@@ -180,7 +182,33 @@ def _field(node: Node) -> Candidate | None:
     return make_candidate(_first_decorator(node), last, name, "method", body_start(value))
 
 
+_WRAPPED = frozenset(
+    {
+        "function_declaration", "generator_function_declaration", "function_signature",
+        "function_expression", "generator_function", "lexical_declaration",
+        "variable_declaration", "ambient_declaration",
+    }
+)
+
+
+def _wrapper(node: Node) -> Candidate | None:
+    """`export`, `declare` and `const` statements: their keywords belong to the definition
+    inside, so a change touching only them still finds it."""
+    if node.type in ("lexical_declaration", "variable_declaration"):
+        declarators = [c for c in node.named_children if c.type == "variable_declarator"]
+        return _variable(declarators[0]) if len(declarators) == 1 else None
+    inner = next((c for c in node.named_children if c.type in _WRAPPED), None)
+    if inner is None:
+        return None
+    if inner.type in ("function_expression", "generator_function"):
+        return _default(inner) if node.type == "export_statement" else None
+    if inner.type in ("lexical_declaration", "variable_declaration", "ambient_declaration"):
+        return _wrapper(inner)
+    return _function(inner)
+
+
 _HANDLERS = {
+    "wrapper": _wrapper,
     "function": _function,
     "default": _default,
     "class": _class,

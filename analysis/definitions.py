@@ -83,7 +83,9 @@ class ParsedFile:
                 if node is None:
                     break
                 field = node.child_by_field_name("name") or node.child_by_field_name("property")
-                if field is not None and node_text(field).strip("'\"") == name:
+                if (field is not None and node_text(field).strip("'\"") == name) or (
+                    name == "this" and node.type == "indexer_declaration"
+                ):
                     spans.append((node.start_byte, node.end_byte))
                     break
                 node = node.parent
