@@ -25,27 +25,31 @@ from agents.events import RunEvent
 _ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
-class FrameClock(App[None]):
-    """An app that timestamps every frame it would write to the terminal.
+class FrameRecorder:
+    """Mixed into an App: timestamps every frame it would write to the terminal.
 
     Headless apps lay out and render every frame but skip turning it into terminal output;
-    the clock does that step too, so a frame costs what it costs in a real terminal.
+    the recorder does that step too, so a frame costs what it costs in a real terminal.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.frames: list[float] = []
+    frames: list[float]
+    outputs: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frames = []
         """When each frame was ready for the terminal (perf_counter)."""
-        self.outputs: list[str] = []
+        self.outputs = []
         """The plain text each frame wrote (escape sequences removed)."""
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        if renderable is not None and not self._batch_count:
+        app: App[Any] = self  # type: ignore[assignment]
+        if renderable is not None and not app._batch_count:
             render = getattr(renderable, "render_segments", None)
-            output = render(self.console) if render is not None else ""
+            output = render(app.console) if render is not None else ""
             self.frames.append(time.perf_counter())
             self.outputs.append(_ESCAPES.sub("", output))
-        super()._display(screen, renderable)
+        super()._display(screen, renderable)  # type: ignore[misc]
 
     def first_frame_with(self, since: int, *texts: str) -> float | None:
         """perf_counter of the first frame from index ``since`` that shows all ``texts``."""
@@ -53,6 +57,10 @@ class FrameClock(App[None]):
             if all(text in output for text in texts):
                 return at
         return None
+
+
+class FrameClock(FrameRecorder, App[None]):
+    """A bare app with a frame recorder."""
 
 
 class GcWatch:

@@ -1,0 +1,209 @@
+"""A stored run of 50,000 events opens for replay in under 1 s.
+
+Run with: pytest tests/benchmarks/test_replay_benchmark.py -q -s --override-ini addopts=
+
+The run (phases, model calls, tool call/result pairs, agent messages, spec/patch/review/test
+artifacts, approvals, steering, budgets; no streamed chunks, which are never stored) is
+written with ``append_many``. Measured, alternating, in the same run:
+
+* the baseline: reading the run's events from SQLite (``store.events``: rows -> RunEvents),
+  and the bare SQL fetch of the same rows;
+* ``RunView.from_events`` alone (the fold);
+* opening the run in WorkbenchTUI (``open_run`` -> RunScreen(replay=True)) until the frame
+  that shows the replay bar at the last event is ready for the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import gc
+import inspect
+import io
+import pstats
+import statistics
+import time
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from textual import work
+from tui_bench_support import FrameRecorder, GcWatch, make_run_events, ms
+
+from agents.events import RunEvent
+from agents.view_state import RunView
+from workbench.config import load_settings
+from workbench.store import RunStore
+from workbench.tui import launch
+from workbench.tui.launch import WorkbenchTUI
+from workbench.tui.screens.run import RunScreen
+
+SIZE = (160, 48)
+EVENTS = 50_000
+RUNS = 3
+TARGET = 1.0
+RUN_ID = "replay-50k"
+
+
+class TimedTUI(FrameRecorder, WorkbenchTUI):
+    """WorkbenchTUI with a frame recorder."""
+
+
+def _fill(store: RunStore) -> None:
+    events = make_run_events(RUN_ID, EVENTS)
+    store.create_run(RUN_ID, "Add a low-stock report", "/home/dev/src/inventory",
+                     "openai:gpt-4o-mini", status="NEEDS_HUMAN_REVIEW",
+                     started_at=events[0].ts, finished_at=events[-1].ts)
+    store.append_many(events)
+
+
+def _sql_rows(store: RunStore) -> float:
+    start = time.perf_counter()
+    rows = store.db.execute("SELECT run_id, seq, ts, kind, role, payload FROM events "
+                            "WHERE run_id = ? ORDER BY seq", [RUN_ID]).fetchall()
+    assert len(rows) == EVENTS
+    return time.perf_counter() - start
+
+
+def _read(store: RunStore) -> tuple[float, list[RunEvent]]:
+    start = time.perf_counter()
+    events = store.events(RUN_ID)
+    return time.perf_counter() - start, events
+
+
+def _fold(events: list[RunEvent]) -> float:
+    start = time.perf_counter()
+    view = RunView.from_events(events)
+    elapsed = time.perf_counter() - start
+    assert view.event_count == EVENTS
+    return elapsed
+
+
+async def _open(app: TimedTUI, profile: cProfile.Profile | None = None) -> dict[str, float]:
+    """Seconds from open_run until the frame showing the replay bar at the last event
+    ("open"), split into: screen mounted until the worker starts ("mount"), the worker
+    reading, folding and snapshotting ("worker"), filling the panes on the UI thread
+    ("panes") and until that frame is ready ("frame")."""
+    marker = f"event {EVENTS}/{EVENTS}"
+    since = len(app.frames)
+    if profile is not None:
+        profile.enable()
+    start = time.perf_counter()
+    app.open_run(RUN_ID)
+    screen = app.screen
+    assert isinstance(screen, RunScreen)
+    deadline = start + 120
+    while time.perf_counter() < deadline:
+        if app.first_frame_with(since, marker) is not None:
+            break
+        await asyncio.sleep(0.002)
+    if profile is not None:
+        profile.disable()
+    shown = app.first_frame_with(since, marker)
+    assert shown is not None, "the replay never showed its last event"
+    app.pop_screen()
+    await asyncio.sleep(0.05)
+    marks = TimedRunScreen.marks
+    return {"open": shown - start, "worker": marks["ui_start"] - marks["worker_start"],
+            "mount": marks["worker_start"] - start, "panes": marks["ui_end"] - marks["ui_start"],
+            "frame": shown - marks["ui_end"]}
+
+
+class TimedRunScreen(RunScreen):
+    """RunScreen that times its replay worker and the hand-over to the UI thread, and can
+    run the worker under a profiler (in the worker's own thread)."""
+
+    CSS_PATH = str(Path(inspect.getfile(RunScreen)).with_name(str(RunScreen.CSS_PATH)))
+    profile_worker: ClassVar[bool] = False
+    worker_profile: ClassVar[cProfile.Profile | None] = None
+    marks: ClassVar[dict[str, float]] = {}
+
+    @work(thread=True, exclusive=True, group="replay-load")
+    def load_replay(self) -> None:
+        TimedRunScreen.marks["worker_start"] = time.perf_counter()
+        profile = cProfile.Profile() if self.profile_worker else None
+        if profile is not None:
+            profile.enable()
+        try:
+            RunScreen.load_replay.__wrapped__(self)  # type: ignore[attr-defined]
+        finally:
+            if profile is not None:
+                profile.disable()
+                TimedRunScreen.worker_profile = profile
+
+    def _replay_loaded(self, events: list[RunEvent], snapshots: dict[int, RunView],
+                       final: RunView) -> None:
+        TimedRunScreen.marks["ui_start"] = time.perf_counter()
+        super()._replay_loaded(events, snapshots, final)
+        TimedRunScreen.marks["ui_end"] = time.perf_counter()
+
+
+_NOISE = ("/asyncio/", "selectors.py", "_callback.py", "{method 'run'", "{method 'poll'",
+          "textual/app.py", "textual/message_pump.py", "textual/worker.py", "threading.py",
+          "_work_decorator.py", "{built-in method builtins.exec}")
+
+
+def _profile_lines(profile: cProfile.Profile, top: int = 12) -> str:
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(60)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    kept = [line for line in lines[start + 1:] if not any(n in line for n in _NOISE)]
+    return "\n".join([lines[start], *kept[:top]])
+
+
+async def test_replay_of_50000_events_opens_under_1s(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "config.yaml"))
+    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+    store = RunStore(tmp_path / "runs.db")
+    _fill(store)
+    gc.collect()
+
+    monkeypatch.setattr(launch, "RunScreen", TimedRunScreen)
+    sql_t: list[float] = []
+    read_t: list[float] = []
+    fold_t: list[float] = []
+    opens: list[dict[str, float]] = []
+    app = TimedTUI(store, load_settings())
+    profile = cProfile.Profile()
+    with GcWatch() as watch:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for _ in range(RUNS):  # alternate so machine noise hits every measure alike
+                sql_t.append(_sql_rows(store))
+                elapsed, events = _read(store)
+                read_t.append(elapsed)
+                fold_t.append(_fold(events))
+                del events
+                opens.append(await _open(app))
+            opened = statistics.median(o["open"] for o in opens)
+            if opened >= TARGET:
+                TimedRunScreen.profile_worker = True
+                await _open(app, profile)
+    store.close()
+
+    sql, read, fold = (statistics.median(v) for v in (sql_t, read_t, fold_t))
+    part = {key: statistics.median(o[key] for o in opens) for key in opens[0]}
+    full = watch.full_passes()
+    print(f"\nreplay of {EVENTS} events ({RUNS} runs each, medians):")
+    print(f"  SQL fetch of the rows:                 {ms(sql)}")
+    print(f"  store.events (baseline):               {ms(read)}")
+    print(f"  RunView.from_events:                   {ms(fold)}")
+    print(f"  open -> replay bar on screen:          {ms(opened)} "
+          f"(runs {' '.join(ms(o['open']) for o in opens)}); target < {ms(TARGET)}")
+    print(f"    screen mounted, worker started:      {ms(part['mount'])}")
+    print(f"    worker: read, fold, snapshots:       {ms(part['worker'])}")
+    print(f"    UI thread: fill the panes:           {ms(part['panes'])}")
+    print(f"    until the frame is ready:            {ms(part['frame'])}")
+    print(f"  ratio open / store.events:             {opened / read:.1f}x")
+    print(f"  full GC passes in the test: {len(full)}, {ms(sum(full))} in all, longest "
+          f"{ms(max(full, default=0.0))}")
+    if opened >= TARGET:
+        print("profile of one more open, replay worker thread (cumulative):")
+        assert TimedRunScreen.worker_profile is not None
+        print(_profile_lines(TimedRunScreen.worker_profile))
+        print("profile of the same open, UI thread (cumulative):")
+        print(_profile_lines(profile))
+    assert opened < TARGET
