@@ -6,6 +6,8 @@ This package never imports Textual, AutoGen or the packages above it.
 
 from analysis.changes import changed_functions_for_diff, compare_versions
 from analysis.definitions import extract_definitions
+from analysis.failures import FailedTest, ParsedTestOutput, failure_slices, parse_junit_xml
+from analysis.focus import focus_tests
 from analysis.git_changes import (
     AnalysisError,
     ChangeReport,
@@ -22,12 +24,17 @@ __all__ = [
     "ChangeReport",
     "Definition",
     "Extraction",
+    "FailedTest",
     "FileNote",
     "FunctionChange",
+    "ParsedTestOutput",
     "analyse_revisions",
     "changed_functions_between",
     "changed_functions_for_diff",
     "compare_versions",
     "extract_definitions",
+    "failure_slices",
+    "focus_tests",
     "language_for_path",
+    "parse_junit_xml",
 ]
