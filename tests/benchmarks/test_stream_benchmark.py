@@ -19,6 +19,7 @@ p95 without the stream.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -270,7 +271,8 @@ async def test_streaming_500_chunks_per_second_keeps_keys_responsive(
     monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "runs.db"))
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
     problems: list[str] = []
-    print()
+    gc.collect()
+    print(f"\n{len(gc.get_objects())} objects tracked by the GC before the test")
     base, streamed, watch = await _conversation_view()
     problems += _check("ConversationView", streamed, *_report("ConversationView", base,
                                                               streamed, watch))
