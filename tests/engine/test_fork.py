@@ -36,7 +36,8 @@ async def test_fork_with_edited_spec_continues_on_its_own_branch(
     assert outcome.status is RunStatus.APPROVED, outcome.reason
     assert outcome.branch == f"workbench/{fork_id}" != original.branch
     dev_turn = next(e for e in store.events(fork_id, after_seq=spec_gate.seq)
-                    if e.kind == "agent_message" and e.role == "developer")
+                    if e.kind == "agent_message" and e.role == "developer"
+                    and "task" in e.payload)
     assert "edited in the fork" in dev_turn.payload["task"]
     assert read_branch_file(demo_repo, outcome.branch, "tests/test_low_stock.py") is not None
     assert store.get_run(original.run_id).status == "APPROVED"  # the original is untouched

@@ -133,6 +133,8 @@ class RunScreen(ReplayMixin, Screen[None]):
         return focused is not None and self.query_one(SpecEditor) in focused.ancestors_with_self
 
     def action_edit_spec(self) -> None:
+        if self.replay:
+            self.start_fork_edit()
         self.action_pane("spec")
         self.query_one(SpecEditor).focus()
 

@@ -35,10 +35,12 @@ SNAPSHOT_EVERY = 2000
 
 class ReplayMixin:
     REPLAY_BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step(-1)", "Back", id="replay.back"),
-        Binding("right", "step(1)", "Forward", id="replay.forward"),
-        Binding("shift+left", "step(-25)", "Back 25", show=False, id="replay.back_many"),
-        Binding("shift+right", "step(25)", "Forward 25", show=False, id="replay.forward_many"),
+        Binding("left", "step(-1)", "Back", id="replay.back", priority=True),
+        Binding("right", "step(1)", "Forward", id="replay.forward", priority=True),
+        Binding("shift+left", "step(-25)", "Back 25", show=False, id="replay.back_many",
+                priority=True),
+        Binding("shift+right", "step(25)", "Forward 25", show=False, id="replay.forward_many",
+                priority=True),
         Binding("home", "jump_to(0)", "First event", show=False, id="replay.first"),
         Binding("end", "jump_to(-1)", "Last event", show=False, id="replay.last"),
         Binding("g", "goto", "Jump to event", id="replay.goto"),
@@ -53,6 +55,7 @@ class ReplayMixin:
     _events: list[RunEvent]
     _position: int
     _snapshots: dict[int, RunView]
+    _fork_edit: bool = False
 
     def compose_replay(self) -> ComposeResult:
         if self.replay:
@@ -60,7 +63,10 @@ class ReplayMixin:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         replay_only = {"step", "jump_to", "goto", "fork", "resume_run"}
-        live_only = {"toggle_step", "next_turn", "pause", "steer"}
+        live_only = {"toggle_step", "next_turn", "pause", "steer", "approve", "request_changes",
+                     "reject"}
+        if action == "step" and self._editing_spec():  # type: ignore[attr-defined]
+            return False  # arrows move the cursor while the spec is being edited
         if action in replay_only:
             return self.replay
         if action in live_only:
@@ -97,11 +103,9 @@ class ReplayMixin:
         q = self.query_one  # type: ignore[attr-defined]
         q(ConversationView).load(view)
         spec = q(SpecEditor)
-        spec.read_only = True
-        if view.spec is not None:
+        if not self._fork_edit:
+            spec.read_only = True
             spec.load_spec(view.spec)
-        else:
-            spec.clear_spec()
         diff = q(DiffView)
         diff.read_only = True
         diff.load_diff(view.patch.diff if view.patch else "")
@@ -150,6 +154,14 @@ class ReplayMixin:
             self._goto(int(text))
         except ValueError:
             self.notify(f"not an event number: {text}", severity="error")  # type: ignore[attr-defined]
+
+    def start_fork_edit(self) -> None:
+        """Make the spec pane editable: the edited spec goes into the next fork."""
+        self._fork_edit = True
+        editor = self.query_one(SpecEditor)  # type: ignore[attr-defined]
+        editor.read_only = False
+        self.notify("Edit the spec, then press f to fork from this event with it",  # type: ignore[attr-defined]
+                    title="Fork with an edited spec")
 
     def action_fork(self) -> None:
         """A new run that keeps the events up to here and continues live (with the spec as
