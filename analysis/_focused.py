@@ -57,12 +57,13 @@ class _Side:
 
     def __init__(self, parsed: ParsedFile, ranges: list[tuple[int, int]]) -> None:
         self.parsed = parsed
-        self.regions = Regions(ranges)
+        self.changed = Regions(ranges)  # text that differs: never grows
+        self.regions = Regions(ranges)  # text to examine: grows as scopes are widened
         self.pending = list(ranges)
         self.seen: dict[Marker, Candidate] = {}
         self.nodes: set[int] = set()
         self.expanded: set[Marker] = set()
-        self.forced: list[tuple[int, int]] = []  # scopes starting here are widened too
+        self.forced = Regions([])  # scopes starting here are widened too
         # In JavaScript, text added after an expression can continue it: `class {}\n()`.
         self.continues = parsed.grammar in ("typescript", "tsx", "javascript")
 
@@ -78,7 +79,17 @@ class _Side:
     def flush(self) -> None:
         if self.pending:
             ranges, self.pending = self.pending, []
-            self.query([(self.after_previous_token(low), high) for low, high in ranges])
+            self.query(
+                [(self.after_previous_token(low), self.next_token(high)) for low, high in ranges]
+            )
+
+    def next_token(self, position: int) -> int:
+        """Forward over whitespace, so a definition starting just after a change is seen."""
+        source = self.parsed.source
+        length = len(source)
+        while position < length and source[position] in b" \t\r\n\f":
+            position += 1
+        return position
 
     def after_previous_token(self, position: int) -> int:
         """Back over whitespace, so a scope ending just before a change is seen too."""
@@ -100,48 +111,62 @@ class _Side:
             position += 1
         return min(position + 1, length)
 
+    def boundary_changed(self, candidate: Candidate) -> bool:
+        """The header, the last line or the text right after a scope changed, or (in
+        JavaScript) text was inserted around it: its extent or name may differ."""
+        regions = self.changed
+        start, end = candidate.start_byte, candidate.end_byte
+        after = self.terminator_end(candidate)
+        return (
+            regions.overlaps_text(start, candidate.header_end)
+            or regions.overlaps_text(self.last_line_start(candidate), end)
+            or regions.overlaps_text(end, after)
+            or (
+                self.continues
+                and (regions.touches(end, after) or regions.touches(self.before(start), start))
+            )
+        )
+
+    def before(self, start: int) -> int:
+        return self.after_previous_token(start)
+
     def to_expand(self) -> list[Candidate]:
-        """Scopes whose boundaries may have moved, not widened yet: the header, the last line
-        or the text right after the scope changed, or the scope starts where the other side
-        widened a scope."""
+        """Scopes to widen now: their boundaries may have moved, or they start where the
+        other side widened a scope and are not wholly examined yet."""
         found = []
-        regions = self.regions
         for marker, candidate in self.seen.items():
             if not candidate.segment or marker in self.expanded:
                 continue
             start, end = candidate.start_byte, candidate.end_byte
-            if (
-                regions.overlaps_text(start, candidate.header_end)
-                or regions.overlaps_text(self.last_line_start(candidate), end)
-                or regions.overlaps_text(end, self.terminator_end(candidate))
-                or (self.continues and regions.touches(end, self.terminator_end(candidate)))
-                or any(low <= start <= high for low, high in self.forced)
-            ):
+            # A scope with an end inside what the other side widened may have grown or shrunk.
+            forced = (
+                self.forced.touches(start, start) or self.forced.touches(end, end)
+            ) and not self.regions.covers(start, end)
+            if forced or self.boundary_changed(candidate):
                 self.expanded.add(marker)
                 found.append(candidate)
         return found
 
-    def widen(self, start: int, end: int) -> bool:
+    def widen(self, start: int, end: int) -> None:
         if self.regions.add(start, end):
             self.pending.append((start, end))
-            return True
-        return False
 
 
 def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: PositionMap) -> None:
-    changed = True
-    while changed:
-        changed = False
+    while True:
         old.flush()
         new.flush()
+        progress = False
         for side, other, mapping in ((old, new, forward), (new, old, back)):
             for scope in side.to_expand():
-                changed |= side.widen(scope.start_byte, scope.end_byte)
+                progress = True
+                side.widen(scope.start_byte, scope.end_byte)
                 mapped = mapping.range(scope.start_byte, scope.end_byte)
                 # The counterpart may have grown or shrunk: widen it whole as well.
-                other.forced.append(mapped)
+                other.forced.add(*mapped)
                 other.widen(*mapped)
-                changed = True
+        if not progress:
+            return
 
 
 def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
@@ -206,7 +231,8 @@ def focused_definitions(
     keys: dict[str, set[str] | None] = {}
     for side in (old, new):
         for candidate, definition, parent in _named(side):
-            if side.regions.touches(candidate.start_byte, side.terminator_end(candidate)):
+            start = side.before(candidate.start_byte) if side.continues else candidate.start_byte
+            if side.regions.touches(start, side.terminator_end(candidate)):
                 names.add(definition.qualified_name)
                 _add_key(keys, candidate.key, parent)
     if not names:

@@ -112,14 +112,23 @@ class Regions:
         Empty ranges (text inserted or removed on the other side only) do not count: the
         bytes here are the same, and the other side sees the change as text.
         """
-        return any(low < end and high > start and low != high for low, high in self.ranges)
+        for low, high in self.ranges:  # noqa: SIM110 - a plain loop: this is a hot path
+            if low < end and high > start and low != high:
+                return True
+        return False
 
     def touches(self, start: int, end: int) -> bool:
         """Like overlaps, but a range ending where [start, end) begins (or vice versa) counts."""
-        return any(low <= end and high >= start for low, high in self.ranges)
+        for low, high in self.ranges:  # noqa: SIM110
+            if low <= end and high >= start:
+                return True
+        return False
 
     def covers(self, start: int, end: int) -> bool:
-        return any(low <= start and end <= high for low, high in self.ranges)
+        for low, high in self.ranges:  # noqa: SIM110
+            if low <= start and end <= high:
+                return True
+        return False
 
     def add(self, start: int, end: int) -> bool:
         """Add a range unless already covered; True when it was added."""
