@@ -1,7 +1,7 @@
-"""``python -m workbench.screenshots``: SVGs of each main screen into ``screenshots/``.
+"""``python -m workbench.screenshots [DIR]``: SVGs of each main screen into ``screenshots/``.
 
-Everything is real: the demo runs headless into a temporary store, then the app is driven
-headless at the size of a roomy terminal and each screen is saved.
+Everything is real: the bundled demo runs live in the app (driven headless with keys), and
+each screen is saved as the user would see it.
 """
 
 from __future__ import annotations
@@ -12,54 +12,77 @@ import sys
 import tempfile
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from workbench.config import WorkbenchSettings
-from workbench.demo import freeze_times, record_demo_run
+from workbench.demo import DEMO_MODEL, demo_task, prepare_demo_repo
+from workbench.engine.config import RunConfig
 from workbench.store import RunStore
 
-SIZE = (160, 48)
+WIDE = (160, 48)
+NARROW = (80, 24)
 
 
-async def _shoot(out: Path, tmp: Path) -> list[Path]:
+async def _until(pilot: Pilot[None], check: object, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not check():  # type: ignore[operator]
+        if loop.time() > end:
+            raise TimeoutError("the demo did not reach the expected state")
+        await pilot.pause(0.05)
+
+
+async def _live(out: Path, tmp: Path, size: tuple[int, int], suffix: str) -> list[Path]:
     from workbench.tui.launch import WorkbenchTUI
     from workbench.tui.screens.run import RunScreen
 
-    store = RunStore(tmp / "runs.db")
-    await record_demo_run(store, "demo-spec-gate", "spec", parent=tmp)
-    await record_demo_run(store, "demo-final-gate", "final", parent=tmp)
-    await record_demo_run(store, "demo-approved", "done", parent=tmp)
-    for n, run_id in enumerate(("demo-spec-gate", "demo-final-gate", "demo-approved")):
-        freeze_times(store, run_id, 1_714_554_000.0 + n * 3600)
+    store = RunStore(tmp / f"runs{suffix}.db")
+    config = RunConfig(task=demo_task(), repo=str(prepare_demo_repo(tmp)), model=DEMO_MODEL)
+    app = WorkbenchTUI(store, WorkbenchSettings(), demo=config)
     saved: list[Path] = []
-    app = WorkbenchTUI(store, WorkbenchSettings())
 
     def save(name: str) -> None:
-        path = out / f"{name}.svg"
-        app.save_screenshot(str(path.name), path=str(out))
+        path = out / f"{name}{suffix}.svg"
+        app.save_screenshot(path.name, path=str(out))
         saved.append(path)
 
-    async with app.run_test(size=SIZE) as pilot:
+    def gate(name: str | None) -> bool:
+        screen = app.screen
+        return isinstance(screen, RunScreen) and screen.view.pending_approval == name
+
+    async with app.run_test(size=size) as pilot:
+        await _until(pilot, lambda: gate("spec"))
+        await pilot.pause(0.3)
+        save("run-spec-gate")
+        await pilot.press("a")
+        await _until(pilot, lambda: gate("final"))
+        await pilot.press("space")  # leave the README hunk out
+        await pilot.pause(0.3)
+        save("run-final-gate")
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.view.finished)
+        await pilot.press("escape")
         await pilot.pause(0.3)
         save("run-list")
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await pilot.pause(0.3)
         save("new-run")
         await pilot.press("escape")
-        for run_id, name in (("demo-spec-gate", "run-spec-gate"),
-                             ("demo-final-gate", "run-final-gate")):
-            await app.push_screen(RunScreen(store, run_id))
-            await pilot.pause(0.5)
-            save(name)
-            app.pop_screen()
-        await app.push_screen(RunScreen(store, "demo-approved", replay=True))
-        await pilot.pause(1.0)
-        for _ in range(40):
-            await pilot.press("left")
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, RunScreen)
+                     and bool(getattr(app.screen, "_events", None)))
+        await pilot.press("g", *"40", "enter")
         await pilot.pause(0.3)
         save("replay")
         await pilot.press("f1")
-        await pilot.pause(0.2)
+        await pilot.pause(0.3)
         save("help")
     return saved
+
+
+async def _shoot(out: Path, tmp: Path) -> list[Path]:
+    return [*await _live(out, tmp, WIDE, ""), *await _live(out, tmp, NARROW, "-80x24")]
 
 
 def main() -> None:

@@ -35,11 +35,11 @@ SNAPSHOT_EVERY = 2000
 
 class ReplayMixin:
     REPLAY_BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step(-1)", "Back", id="replay.back", priority=True),
-        Binding("right", "step(1)", "Forward", id="replay.forward", priority=True),
-        Binding("shift+left", "step(-25)", "Back 25", show=False, id="replay.back_many",
+        Binding("left", "step(-1)", "Previous event", id="replay.back", priority=True),
+        Binding("right", "step(1)", "Next event", id="replay.forward", priority=True),
+        Binding("shift+left", "step(-25)", "25 events back", show=False, id="replay.back_many",
                 priority=True),
-        Binding("shift+right", "step(25)", "Forward 25", show=False, id="replay.forward_many",
+        Binding("shift+right", "step(25)", "25 events on", show=False, id="replay.forward_many",
                 priority=True),
         Binding("home", "jump_to(0)", "First event", show=False, id="replay.first"),
         Binding("end", "jump_to(-1)", "Last event", show=False, id="replay.last"),
