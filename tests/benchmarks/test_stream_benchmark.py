@@ -6,7 +6,8 @@ A thread posts streamed model text to the screen at 500 chunks/s for 3 s (a fini
 every 250 chunks, as the engine posts them: thread-safe ``post_message``), while another
 thread presses up/down every 20 ms the way the terminal driver delivers keys. Measured: the
 delay from each key press until the focused conversation's action handler runs; baseline =
-the same keys with no stream, in the same run. Two set-ups:
+the same keys with no stream, in the same run, in a fresh interpreter (one app per process,
+as in use). Two set-ups:
 
 * ``ConversationView``: the widget alone under a screen that appends each chunk;
 * ``RunScreen``: the live run screen of WorkbenchApp, fed ``model_chunk`` and
@@ -20,19 +21,28 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import pytest
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
-from tui_bench_support import GcWatch, chunk_texts, make_run_events, ms, percentile
+from tui_bench_support import (
+    GcWatch,
+    chunk_texts,
+    emit,
+    make_run_events,
+    ms,
+    percentile,
+    run_isolated,
+)
 
 from agents.events import RunEvent
 from agents.view_state import ConversationItem, RunView
@@ -265,18 +275,27 @@ async def _run_screen(tmp_path: Path) -> tuple[Probe, Probe, GcWatch]:
     return base, streamed, watch
 
 
-async def test_streaming_500_chunks_per_second_keeps_keys_responsive(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKBENCH_CONFIG", str(tmp_path / "config.yaml"))
-    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+async def measure(tmp_path: Path) -> dict[str, Any]:
     problems: list[str] = []
     gc.collect()
-    print(f"\n{len(gc.get_objects())} objects tracked by the GC before the test")
+    print(f"{len(gc.get_objects())} objects tracked by the GC before the test")
     base, streamed, watch = await _conversation_view()
     problems += _check("ConversationView", streamed, *_report("ConversationView", base,
                                                               streamed, watch))
     base, streamed, watch = await _run_screen(tmp_path)
     problems += _check("RunScreen", streamed, *_report("RunScreen (live)", base, streamed,
                                                        watch))
+    return {"problems": problems}
+
+
+def test_streaming_500_chunks_per_second_keeps_keys_responsive(tmp_path: Path) -> None:
+    env = {"WORKBENCH_CONFIG": str(tmp_path / "config.yaml"),
+           "WORKBENCH_DB": str(tmp_path / "runs.db"),
+           "WORKBENCH_DATA_DIR": str(tmp_path / "data")}
+    print()
+    problems = run_isolated(Path(__file__), str(tmp_path), env=env)["problems"]
     assert not problems, "; ".join(problems)
+
+
+if __name__ == "__main__":
+    emit(asyncio.run(measure(Path(sys.argv[1]))))

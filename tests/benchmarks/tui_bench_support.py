@@ -7,11 +7,16 @@ on ``sys.path``) and ``startup_probe.py`` runs as a script beside it.
 from __future__ import annotations
 
 import gc
+import json
 import math
+import os
 import random
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from rich.console import RenderableType
@@ -96,6 +101,30 @@ class GcWatch:
     def full_passes(self) -> list[float]:
         """Durations of the passes over the oldest generation."""
         return [b - a for a, b, g in self.passes if g == 2]
+
+
+def run_isolated(script: Path, *args: str, env: dict[str, str] | None = None,
+                 timeout: float = 900) -> dict[str, Any]:
+    """Run a benchmark's measurement (``script`` run as a program) in a fresh interpreter and
+    return the JSON object it printed last; its other output lines are printed here.
+
+    One app per process, as in use: no objects left over from other tests, whose size would
+    change what each garbage-collector pass costs.
+    """
+    done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise AssertionError(f"{script.name} failed:\n{done.stdout}\n{done.stderr[-4000:]}")
+    for line in lines[:-1]:
+        print(line)
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def emit(result: dict[str, Any]) -> None:
+    """The last line of an isolated measurement: its result for :func:`run_isolated`."""
+    print(json.dumps(result), flush=True)
 
 
 def percentile(values: list[float], pct: float) -> float:
