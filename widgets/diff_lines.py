@@ -21,7 +21,7 @@ from textual.timer import Timer
 
 from widgets.diff_highlight import DiffHighlighter, warm_up
 from widgets.diff_rows import CODE_KINDS, DiffModel, DiffRow, SplitRow
-from widgets.strips import content_segments, fit
+from widgets.strips import content_segments, fit, split_indents
 
 _SIGNS = {"add": "+", "remove": "-", "context": " "}
 _REJECTED = RichStyle(dim=True, strike=True)
@@ -259,7 +259,7 @@ class DiffLines(ScrollView, can_focus=True):
                 segments = self._unified_row(row, index, width)
             else:
                 segments = self._full_row(row, index, width)
-        strip = Strip(fit(segments, 0, width, base.rich_style), width)
+        strip = Strip(split_indents(fit(segments, 0, width, base.rich_style)), width)
         self._line_cache[key] = strip
         return strip
 

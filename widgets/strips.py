@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.content import Content
@@ -22,7 +24,29 @@ def content_segments(content: Content, base: Style) -> list[Segment]:
 
 def content_strip(content: Content, base: Style) -> Strip:
     """One line of ``content`` drawn over ``base``."""
-    return Strip(content_segments(content, base), content.cell_length)
+    return Strip(split_indents(content_segments(content, base)), content.cell_length)
+
+
+def split_indents(segments: Iterable[Segment]) -> list[Segment]:
+    """``segments`` with the leading spaces of each one split off into a segment of their own.
+
+    A terminal draws both forms the same. An SVG screenshot draws each segment as a ``<text>``
+    element placed at its first cell, and SVG rasterisers such as librsvg drop the leading
+    (no-break) spaces of an element: `` [`` after ``=`` came out as ``=[ ``. A segment of
+    spaces alone becomes no element at all, and the text after it starts at its own cell.
+    """
+    out: list[Segment] = []
+    for segment in segments:
+        text = segment.text
+        if text[:1] == " " and not segment.control:
+            body = text.lstrip(" ")
+            if body:
+                cut = len(text) - len(body)
+                out.append(Segment(text[:cut], segment.style))
+                out.append(Segment(body, segment.style))
+                continue
+        out.append(segment)
+    return out
 
 
 def fit(segments: list[Segment], start: int, length: int, pad: RichStyle) -> list[Segment]:
