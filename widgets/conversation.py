@@ -26,6 +26,8 @@ from agents.view_state import ConversationItem, RunView
 from widgets.conversation_paint import ONE_LINE_KINDS, ROLES, ItemPainter
 
 STREAM_FPS = 20
+_KEEP_WIDTHS = 3
+"""Widths whose item heights stay cached."""
 
 
 class ConversationView(ScrollView, can_focus=True):
@@ -92,6 +94,8 @@ class ConversationView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._follow = True
         self._heights_cache: dict[tuple[int, str, str, str, bool], int] = {}
+        self._heights_by_width: dict[int, dict[tuple[int, str, str, str, bool], int]] = {}
+        """Item heights at the last few widths (a scrollbar coming and going changes it)."""
 
     # ------------------------------------------------------------------- API
     @property
@@ -205,18 +209,39 @@ class ConversationView(ScrollView, can_focus=True):
         if self.scrollable_content_region.width != self._width:
             self._relayout(follow=self._at_end())
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scrollbar came or went without a resize: lay out again at the new width."""
+        if self.is_mounted and self._width and self.scrollable_content_region.width != self._width:
+            self._relayout(follow=self._at_end())
+
+    def _layout_width(self) -> int:
+        """The width to lay items out at, counting a vertical scrollbar the items will need.
+
+        Every item takes at least one line, so more items than visible lines means a scrollbar:
+        measuring at the narrower width at once saves measuring every item twice.
+        """
+        region = self.scrollable_content_region
+        if (not self.show_vertical_scrollbar and self.styles.overflow_y == "auto"
+                and len(self._items) > region.height > 0):
+            return max(0, region.width - self.styles.scrollbar_size_vertical)
+        return region.width
+
     def notify_style_update(self) -> None:
         self._styles.clear()
         self._generation += 1
         super().notify_style_update()
 
     def _relayout(self, follow: bool) -> None:
-        width = self.scrollable_content_region.width
-        if width != self._width:
-            self._heights_cache.clear()
+        width = self._layout_width()
+        if width != self._width or not self._heights_by_width:
+            self._heights_cache = self._heights_by_width.pop(width, {})
+            self._heights_by_width[width] = self._heights_cache
+            for old in list(self._heights_by_width)[:-_KEEP_WIDTHS]:
+                del self._heights_by_width[old]
         self._width = width
         self._generation += 1
-        self._heights = [self._measure(i) for i in range(len(self._items))]
+        painter = self._painter()
+        self._heights = [self._measure(i, painter) for i in range(len(self._items))]
         self._starts = list(accumulate(self._heights, initial=0))
         self._render_tail()
         self._update_size(follow)
@@ -245,7 +270,7 @@ class ConversationView(ScrollView, can_focus=True):
             style = self._styles[name] = self.get_visual_style(f"conversation--{name}")
         return style
 
-    def _measure(self, index: int) -> int:
+    def _measure(self, index: int, painter: ItemPainter | None = None) -> int:
         """Lines item ``index`` takes at the current width (cached across replay jumps)."""
         item = self._items[index]
         expanded = index in self._expanded
@@ -254,7 +279,8 @@ class ConversationView(ScrollView, can_focus=True):
         key = (item.seq, item.kind, item.role, item.text, expanded)
         height = self._heights_cache.get(key)
         if height is None:
-            height = self._heights_cache[key] = len(self._item_strips(index))
+            painter = painter or self._painter()
+            height = self._heights_cache[key] = painter.height(item, expanded)
         return height
 
     def _item_strips(self, index: int) -> list[Strip]:

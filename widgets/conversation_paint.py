@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
@@ -53,6 +54,18 @@ class ItemPainter:
         text = role[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH) if first else " " * LABEL_WIDTH
         return text_strip(text, self.base + self.style(known))
 
+    def height(self, item: ConversationItem, expanded: bool) -> int:
+        """The number of lines ``item()`` draws, without drawing them."""
+        height = 1
+        if item.kind not in ONE_LINE_KINDS:
+            body = _body(item, expanded)[0]
+            text_width = self.width - LABEL_WIDTH - 1
+            if "\n" in body.plain or cell_len(body.plain) > text_width:  # else: one line
+                height = len(body.wrap(text_width)) or 1
+        if expanded and item.details:
+            height += len(self._detail_lines(item.details))
+        return height
+
     def item(self, item: ConversationItem, expanded: bool, selected: bool) -> list[Strip]:
         base = self.base
         body, style_name = _body(item, expanded)
@@ -70,8 +83,7 @@ class ItemPainter:
             strips += self._details(item.details, bar)
         return [s.crop_extend(0, self.width, base.rich_style) for s in strips]
 
-    def _details(self, details: str, bar: Strip) -> list[Strip]:
-        style = self.base + self.style("details")
+    def _detail_lines(self, details: str) -> list[Content]:
         raw = details.splitlines() or [""]
         more = len(raw) - MAX_DETAIL_LINES
         lines: list[Content] = []
@@ -80,9 +92,14 @@ class ItemPainter:
                 Content("")]
         if more > 0:
             lines.append(Content(f"… {more} more lines"))
+        return lines
+
+    def _details(self, details: str, bar: Strip) -> list[Strip]:
+        style = self.base + self.style("details")
         pad = text_strip(" " * LABEL_WIDTH, self.base)
         return [Strip.join([bar, pad, text_strip("  ", style), content_strip(line, style)])
-                .crop_extend(0, self.width, style.rich_style) for line in lines]
+                .crop_extend(0, self.width, style.rich_style)
+                for line in self._detail_lines(details)]
 
     def stream(self, role: str, text: str) -> list[Strip]:
         """A role's live streamed text, with a block cursor at its end."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
+from textual.style import Style
 
 from agents.view_state import ConversationItem, RunView
 from tests.widgets.apps import ConversationApp
 from widgets.conversation import ConversationView
+from widgets.conversation_paint import ItemPainter
 from widgets.samples import sample_events
 
 
@@ -43,26 +44,38 @@ async def test_chunks_are_redrawn_in_batches_not_one_by_one() -> None:
             original()
 
         view._render_tail = counting  # type: ignore[method-assign]
-        start = time.perf_counter()
         for _ in range(500):
             view.append_chunk("developer", "tok ")
-        assert time.perf_counter() - start < 0.05
+        assert redraws == 0  # appending only records the text
         await pilot.pause(0.12)
         assert 1 <= redraws <= 3
         assert "tok tok tok" in _text(view)
 
 
-async def test_keys_stay_responsive_while_chunks_stream() -> None:
+async def test_keys_are_handled_while_chunks_stream() -> None:
     app = ConversationApp()
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(ConversationView)
-        timer = view.set_interval(0.002, lambda: view.append_chunk("developer", "tok "))
-        start = time.perf_counter()
+        chunks = [f"tok{n} " for n in range(500)]
+        sent: list[str] = []
+
+        def stream() -> None:  # 5 chunks a tick
+            for text in chunks[len(sent):len(sent) + 5]:
+                sent.append(text)
+                view.append_chunk("developer", text)
+
+        timer = view.set_interval(0.001, stream)
         await pilot.press("home", "down", "down", "down")
-        elapsed = time.perf_counter() - start
-        timer.stop()
         assert view.selected == 3
-        assert elapsed < 2.0
+        for _ in range(1_000):  # until every chunk is sent
+            if len(sent) == len(chunks):
+                break
+            await pilot.pause(0.001)
+        timer.stop()
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause(0.1)
+        assert sent == chunks and view.selected == 3
+        assert "tok498 tok499 ▍" in _text(view)
 
 
 async def test_enter_expands_a_tool_result_to_show_its_content() -> None:
@@ -132,20 +145,29 @@ async def test_new_items_follow_the_tail_unless_the_user_scrolled_up() -> None:
         assert view.scroll_offset.y == 0
 
 
-async def test_replay_jumps_in_a_long_run_stay_fast() -> None:
+async def test_replay_jumps_in_a_long_run_show_the_position_reached() -> None:
     base = sample_events()
     events = [base[i % len(base)].model_copy(update={"seq": i + 1}) for i in range(10_000)]
     app = ConversationApp(events=1)
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.query_one(ConversationView)
-        start = time.perf_counter()
         view.load(RunView.from_events(events))
-        first = time.perf_counter() - start
-        start = time.perf_counter()
-        view.load(RunView.from_events(events[:9_000]))
-        jump = time.perf_counter() - start
         await pilot.pause()
-        assert first < 1.0, f"first load took {first:.3f}s"
-        assert jump < 0.25, f"a replay jump took {jump:.3f}s"
+        assert len(view.items) == len(RunView.from_events(events).items)
+        view.load(RunView.from_events(events[:9_000]))
+        await pilot.pause()
         assert len(view.items) == len(RunView.from_events(events[:9_000]).items)
         assert view.items[-1].text[:40] in _text(view)  # still following the newest item
+
+
+def test_measured_heights_match_the_drawn_lines() -> None:
+    events = sample_events()
+    items = list(RunView.from_events(events).items)
+    items += [ConversationItem("developer", "message", text, seq=100 + n) for n, text in
+              enumerate(["", "x" * 66, "x" * 67, "漢字" * 40, "one\ntwo\n\nfour", "a " * 90])]
+    for width in (23, 40, 80, 120):
+        painter = ItemPainter(lambda name: Style(), Style(), width)
+        for item in items:
+            for expanded in (False, True):
+                drawn = painter.item(item, expanded, selected=False)
+                assert painter.height(item, expanded) == len(drawn), (width, item, expanded)
