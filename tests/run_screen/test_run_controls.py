@@ -33,6 +33,9 @@ async def test_approve_spec_reject_a_hunk_and_finish(store: RunStore, demo_repo:
         screen = await finished(pilot)
         assert screen.view.status is RunStatus.APPROVED, screen.view.finished_reason
         run_id = screen.run_id
+        calls = _events(store, run_id, "model_call")
+        assert screen.view.model_calls == len(calls)  # every event shown exactly once
+        assert screen.view.total_tokens == store.get_run(run_id).tokens
     branch = f"workbench/{run_id}"
     assert "low_stock" not in (read_branch_file(demo_repo, branch, "README.md") or "")
     assert "def low_stock" in (read_branch_file(demo_repo, branch, "inventory/stock.py") or "")

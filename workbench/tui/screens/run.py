@@ -151,6 +151,8 @@ class RunScreen(ReplayMixin, Screen[None]):
         self._apply(message.event)
 
     def _apply(self, event: RunEvent) -> None:
+        if event.seq and event.seq <= self.view.last_seq:
+            return  # already shown: stored events read at mount overlap the live stream
         before = len(self.view.items)
         self.view.apply(event)
         conversation = self.query_one(ConversationView)
