@@ -11,12 +11,14 @@ groups are compared whole.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from analysis._nesting import Candidate
-from analysis._regions import Hunk, PositionMap, Regions, hunks_between
+from analysis._regions import ChangedText, Hunk, PositionMap, Regions, hunks_between
 from analysis.definitions import ParsedFile
 from analysis.model import Definition
 
+_AFTER_ALL = 1 << 62
 _MAX_LOOKUPS = 2000  # past this many name occurrences, a full pass is cheaper
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
@@ -57,12 +59,14 @@ class _Side:
 
     def __init__(self, parsed: ParsedFile, ranges: list[tuple[int, int]]) -> None:
         self.parsed = parsed
-        self.changed = Regions(ranges)  # text that differs: never grows
+        self.changed = ChangedText(ranges)  # text that differs: never grows
         self.regions = Regions(ranges)  # text to examine: grows as scopes are widened
         self.pending = list(ranges)
         self.seen: dict[Marker, Candidate] = {}
         self.nodes: set[int] = set()
         self.expanded: set[Marker] = set()
+        self.checked: set[Marker] = set()
+        self.scope_spans: dict[str, list[tuple[int, int]]] = {}
         self.forced = Regions([])  # scopes starting here are widened too
         # In JavaScript, text added after an expression can continue it: `class {}\n()`.
         self.continues = parsed.grammar in ("typescript", "tsx", "javascript")
@@ -114,16 +118,15 @@ class _Side:
     def boundary_changed(self, candidate: Candidate) -> bool:
         """The header, the last line or the text right after a scope changed, or (in
         JavaScript) text was inserted around it: its extent or name may differ."""
-        regions = self.changed
+        changed = self.changed
         start, end = candidate.start_byte, candidate.end_byte
         after = self.terminator_end(candidate)
         return (
-            regions.overlaps_text(start, candidate.header_end)
-            or regions.overlaps_text(self.last_line_start(candidate), end)
-            or regions.overlaps_text(end, after)
+            changed.overlaps_text(start, candidate.header_end)
+            or changed.overlaps_text(self.last_line_start(candidate), after)
             or (
                 self.continues
-                and (regions.touches(end, after) or regions.touches(self.before(start), start))
+                and (changed.touches(end, after) or changed.touches(self.before(start), start))
             )
         )
 
@@ -134,15 +137,24 @@ class _Side:
         """Scopes to widen now: their boundaries may have moved, or they start where the
         other side widened a scope and are not wholly examined yet."""
         found = []
+        checked = self.checked
+        has_forced = bool(self.forced.ranges)
         for marker, candidate in self.seen.items():
             if not candidate.segment or marker in self.expanded:
                 continue
+            if marker not in checked:  # the changed text never grows: check once
+                checked.add(marker)
+                if self.boundary_changed(candidate):
+                    self.expanded.add(marker)
+                    found.append(candidate)
+                    continue
+            if not has_forced:
+                continue
             start, end = candidate.start_byte, candidate.end_byte
             # A scope with an end inside what the other side widened may have grown or shrunk.
-            forced = (
+            if (
                 self.forced.touches(start, start) or self.forced.touches(end, end)
-            ) and not self.regions.covers(start, end)
-            if forced or self.boundary_changed(candidate):
+            ) and not self.regions.covers(start, end):
                 self.expanded.add(marker)
                 found.append(candidate)
         return found
@@ -177,13 +189,19 @@ def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
     """
     parsed = side.parsed
     source = parsed.source
+    # A name inside the header of a definition already seen needs no lookup.
+    headers = sorted((c.start_byte, c.header_end) for c in side.seen.values())
     lookups: list[tuple[int, int]] = []
     for key, scopes in keys.items():
         allowed: list[tuple[int, int]] | None = None
         if scopes is not None:
             allowed = []
             for scope in scopes:
-                allowed += parsed.spans_named(scope, _occurrences(source, scope))
+                spans = side.scope_spans.get(scope)
+                if spans is None:
+                    spans = parsed.spans_named(scope, _occurrences(source, scope))
+                    side.scope_spans[scope] = spans
+                allowed += spans
             if not allowed:
                 continue  # no scope of that name on this side, so no member either
         length = len(key.encode("utf-8"))
@@ -191,8 +209,10 @@ def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
         for low, high in within:
             for position in _occurrences(source, key, low, high):
                 end = position + length
-                if parsed.may_name_definition(position, end) and not side.regions.covers(
-                    position, end
+                if (
+                    not _in_known_header(headers, position)
+                    and parsed.may_name_definition(position, end)
+                    and not side.regions.covers(position, end)
                 ):
                     lookups.append((position, end))
     if len(lookups) > _MAX_LOOKUPS:
@@ -207,6 +227,11 @@ def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
     if members:
         side.query(members)
     return True
+
+
+def _in_known_header(headers: list[tuple[int, int]], position: int) -> bool:
+    index = bisect_right(headers, (position, _AFTER_ALL)) - 1
+    return index >= 0 and position < headers[index][1]
 
 
 def _named(side: _Side) -> Named:

@@ -67,13 +67,25 @@ def captures_in(
     query: Query, root: Node, ranges: Sequence[tuple[int, int]] | None
 ) -> Iterable[dict[str, list[Node]]]:
     """Query captures over the whole tree, or over each byte range (nodes touching it)."""
+    cursor = QueryCursor(query)
     if ranges is None:
-        yield QueryCursor(query).captures(root)
+        yield cursor.captures(root)
         return
-    for start, end in ranges:
-        cursor = QueryCursor(query)
+    for start, end in _merged(ranges):
         cursor.set_byte_range(max(start - 1, 0), end + 1)
         yield cursor.captures(root)
+
+
+def _merged(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching ranges as one: each query walks down from the root."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + 1:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def collect(

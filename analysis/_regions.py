@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import pygit2
@@ -98,6 +98,27 @@ class PositionMap:
 
     def range(self, start: int, end: int) -> tuple[int, int]:
         return self._map(start, False), self._map(end, True)
+
+
+class ChangedText:
+    """The hunks of one side, sorted and disjoint, for quick overlap tests."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self._all = sorted(ranges)
+        self._all_ends = [high for _, high in self._all]
+        self._text = [(low, high) for low, high in self._all if low != high]
+        self._text_ends = [high for _, high in self._text]
+
+    def overlaps_text(self, start: int, end: int) -> bool:
+        """True when [start, end) shares bytes with changed text (insertions on the other
+        side only, empty here, do not count)."""
+        index = bisect_left(self._text_ends, start + 1)
+        return index < len(self._text) and self._text[index][0] < end
+
+    def touches(self, start: int, end: int) -> bool:
+        """True when a hunk, empty ones included, meets [start, end] (ends included)."""
+        index = bisect_left(self._all_ends, start)
+        return index < len(self._all) and self._all[index][0] <= end
 
 
 class Regions:
