@@ -57,8 +57,7 @@ class WorkbenchTUI(WorkbenchApp):
         screen = RunScreen(self.store, pipeline.run_id)
         live = LiveRun(pipeline, screen.post_event, screen.post_done)
         screen.attach(live)
-        self.push_screen(screen)
-        live.start()
+        self.push_screen(screen)  # the screen starts the run once it is mounted
 
     def open_run(self, run_id: str) -> None:
         """Open a past run for replay; a run parked at a gate can be resumed from there."""
@@ -79,8 +78,7 @@ class WorkbenchTUI(WorkbenchApp):
         screen = RunScreen(self.store, pipeline.run_id)
         live = LiveRun(pipeline, screen.post_event, screen.post_done)
         screen.attach(live)
-        self.push_screen(screen)
-        live.start()
+        self.push_screen(screen)  # the screen starts the run once it is mounted
 
 
 def launch(store: RunStore, demo: RunConfig | None = None) -> None:

@@ -35,7 +35,8 @@ class LiveRun:
         return self.pipeline.run_id
 
     def start(self) -> None:
-        self._thread.start()
+        if not self._thread.is_alive() and self._loop is None:
+            self._thread.start()
 
     def _main(self) -> None:
         loop = asyncio.new_event_loop()

@@ -109,6 +109,8 @@ class RunScreen(ReplayMixin, Screen[None]):
             self.query_one(RunStatusBar).clock = self.live is not None
             for event in self.store.events(self.run_id):
                 self._apply(event)
+            if self.live is not None:
+                self.live.start()  # after the stored events, so nothing is shown twice
 
     # layout ----------------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
