@@ -21,6 +21,7 @@ from agents.contracts import (
 )
 from agents.output import OutputInvalid, parse_contract
 from agents.patching import PatchRejected, apply_patch
+from agents.redact import mask_secrets
 from agents.repo_tools import RepoTools
 from workbench import gitops
 from workbench.engine.budgets import BudgetTracker
@@ -161,6 +162,7 @@ class PipelineBase:
         if steers:
             task = "\n\n".join([*(prompts.steer_message(s) for s in steers), task])
         self._turns += 1
+        task = mask_secrets(task)
         text = await run_turn(
             self.agent(role), role.value, task, self.bus, self.budget, self._turns
         )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agents.events import TRANSIENT_KINDS, EventKind, RunEvent
+from agents.redact import mask_value
 from workbench.store import RunStore
 
 Listener = Callable[[RunEvent], None]
@@ -26,7 +27,7 @@ class EventBus:
             self._listeners.append(listener)
 
     def emit(self, kind: EventKind, role: str = "system", /, **payload: Any) -> RunEvent:
-        event = RunEvent(run_id=self.run_id, kind=kind, role=role, payload=payload)
+        event = RunEvent(run_id=self.run_id, kind=kind, role=role, payload=mask_value(payload))
         if kind not in TRANSIENT_KINDS:
             event = self.store.append(event)
         with self._lock:

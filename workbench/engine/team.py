@@ -11,6 +11,7 @@ from autogen_core.tools import FunctionTool
 
 from agents.contracts import Role
 from agents.prompts import SYSTEM_PROMPTS
+from agents.redact import mask_secrets
 from agents.repo_tools import RepoTools
 from workbench.models import (
     ModelCallRecord,
@@ -45,13 +46,16 @@ def repo_tools(
         """List files under a directory of the repository (relative path), filtered by a glob."""
         return tools.list_files(path, pattern)
 
-    def search_repository(query: str, path: str = ".", max_results: int = 50) -> str:
-        """Search file contents for a text or regular expression; returns path:line: text."""
-        return tools.search_repository(query, path, max_results)
+    def search_repository(
+        query: str, path: str = ".", max_results: int = 50, regex: bool = False
+    ) -> str:
+        """Search file contents for a text (or a regular expression when regex is true);
+        returns path:line: text."""
+        return mask_secrets(tools.search_repository(query, path, max_results, regex=regex))
 
     def open_file(path: str, start_line: int = 1, end_line: int | None = None) -> str:
         """Show a file of the repository with line numbers, optionally a line range."""
-        return tools.open_file(path, start_line, end_line)
+        return mask_secrets(tools.open_file(path, start_line, end_line))
 
     def propose_patch_tool(diff: str, summary: str = "") -> str:
         """Apply a unified diff (a/ b/ prefixes, paths relative to the repository root)."""

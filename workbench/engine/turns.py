@@ -17,6 +17,7 @@ from autogen_agentchat.messages import (
 )
 from autogen_core import CancellationToken
 
+from agents.redact import suspected_injection
 from workbench.engine.budgets import BudgetTracker
 from workbench.engine.bus import EventBus
 
@@ -69,6 +70,10 @@ async def run_turn(
                         content=result.content,
                         is_error=bool(result.is_error),
                     )
+                    phrase = suspected_injection(result.content)
+                    if phrase:
+                        message = f"suspected prompt injection in tool output: {phrase!r}"
+                        bus.emit("policy", role, tool=result.name, path="", message=message)
             elif isinstance(item, TaskResult):
                 for message in reversed(item.messages):
                     if isinstance(message, BaseChatMessage) and message.source == agent.name:
