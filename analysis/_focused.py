@@ -254,20 +254,24 @@ def focused_definitions(
     _widen_to_fixpoint(old, new, PositionMap(hunks, True), PositionMap(hunks, False))
     names: set[str] = set()
     keys: dict[str, set[str] | None] = {}
+    named = {}
     for side in (old, new):
-        for candidate, definition, parent in _named(side):
+        named[id(side)] = found = _named(side)
+        for candidate, definition, parent in found:
             start = side.before(candidate.start_byte) if side.continues else candidate.start_byte
             if side.regions.touches(start, side.terminator_end(candidate)):
                 names.add(definition.qualified_name)
                 _add_key(keys, candidate.key, parent)
     if not names:
         return [], []
-    if not (_complete_groups(old, keys) and _complete_groups(new, keys)):
-        return None
-    return (
-        [d for _, d, _ in _named(old) if d.qualified_name in names],
-        [d for _, d, _ in _named(new) if d.qualified_name in names],
-    )
+    result = []
+    for side in (old, new):
+        seen = len(side.seen)
+        if not _complete_groups(side, keys):
+            return None
+        found = named[id(side)] if len(side.seen) == seen else _named(side)
+        result.append([d for _, d, _ in found if d.qualified_name in names])
+    return result[0], result[1]
 
 
 def _add_key(keys: dict[str, set[str] | None], key: str, parent: str | None) -> None:
