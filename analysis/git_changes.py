@@ -43,12 +43,18 @@ def open_repository(repo_path: str | os.PathLike[str]) -> pygit2.Repository:
 
 
 def resolve_tree(repo: pygit2.Repository, rev: str) -> pygit2.Tree:
+    if rev == "HEAD" and repo.head_is_unborn:
+        raise AnalysisError("the repository has no commits yet: there is no HEAD to compare with")
     try:
         obj = repo.revparse_single(rev)
-        tree = obj.peel(pygit2.Tree)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
         raise AnalysisError(f"unknown revision: {rev!r}") from None
-    assert isinstance(tree, pygit2.Tree)
+    try:
+        tree = obj.peel(pygit2.Tree)
+    except (ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        raise AnalysisError(f"not a commit or tree: {rev!r}") from None
+    if not isinstance(tree, pygit2.Tree):
+        raise AnalysisError(f"not a commit or tree: {rev!r}")
     return tree
 
 

@@ -120,6 +120,17 @@ def test_bad_input_gives_one_line(
     assert "Traceback" not in result.output
 
 
+def test_empty_repository_and_non_commit_revisions(tmp_path: Path) -> None:
+    git = pygit2.init_repository(str(tmp_path))
+    result = CliRunner().invoke(changes, ["--repo", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no commits yet" in result.output
+    _write(tmp_path, "a.py", "def f():\n    pass\n")
+    _commit(git, "one")
+    result = CliRunner().invoke(changes, ["--repo", str(tmp_path), "--base", "HEAD:a.py"])
+    assert result.output.strip() == "Error: not a commit or tree: 'HEAD:a.py'"
+
+
 def test_outside_a_repository(tmp_path: Path) -> None:
     result = CliRunner().invoke(changes, ["--repo", str(tmp_path)])
     assert result.exit_code == 1
