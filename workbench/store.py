@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -14,7 +15,7 @@ from typing import Any
 import sqlite_utils
 from platformdirs import user_data_dir
 
-from agents.events import RunEvent, load_event
+from agents.events import RunEvent
 
 
 class UnknownRunError(LookupError):
@@ -236,9 +237,12 @@ class RunStore:
         sql += " ORDER BY seq"
         with self._lock:
             rows = self.db.execute(sql, args).fetchall()
-        cols = ("run_id", "seq", "ts", "kind", "role", "payload")
-        for row in rows:
-            yield load_event(dict(zip(cols, row, strict=True)))
+        loads = json.loads
+        for run, seq, ts, kind, role, payload in rows:
+            # Rows were validated when written; constructing skips a second validation.
+            yield RunEvent.model_construct(
+                run_id=run, seq=seq, ts=ts, kind=kind, role=role, payload=loads(payload or "{}")
+            )
 
     # artifacts --------------------------------------------------------------------------
     def add_artifact(self, run_id: str, type_: str, content: str) -> int:

@@ -132,10 +132,9 @@ class TimedRunScreen(RunScreen):
                 profile.disable()
                 TimedRunScreen.worker_profile = profile
 
-    def _replay_loaded(self, events: list[RunEvent], snapshots: dict[int, RunView],
-                       final: RunView) -> None:
+    def _replay_loaded(self, events: list[RunEvent], final: RunView) -> None:
         TimedRunScreen.marks["ui_start"] = time.perf_counter()
-        super()._replay_loaded(events, snapshots, final)
+        super()._replay_loaded(events, final)
         TimedRunScreen.marks["ui_end"] = time.perf_counter()
 
 
@@ -199,7 +198,7 @@ async def measure(tmp_path: Path) -> dict[str, Any]:
     print(f"  open -> replay bar on screen:          {ms(opened)} "
           f"(runs {' '.join(ms(o['open']) for o in opens)}); target < {ms(TARGET)}")
     print(f"    screen mounted, worker started:      {ms(part['mount'])}")
-    print(f"    worker: read, fold, snapshots:       {ms(part['worker'])}")
+    print(f"    worker: read and fold:               {ms(part['worker'])}")
     print(f"    UI thread: fill the panes:           {ms(part['panes'])}")
     print(f"    until the frame is ready:            {ms(part['frame'])}")
     print(f"  ratio open / store.events:             {opened / read:.1f}x")

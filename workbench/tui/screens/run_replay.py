@@ -7,6 +7,7 @@ Snapshots every ``SNAPSHOT_EVERY`` events keep a jump backwards cheap on long ru
 from __future__ import annotations
 
 import copy
+import gc
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -75,27 +76,35 @@ class ReplayMixin:
 
     @work(thread=True, exclusive=True, group="replay-load")
     def load_replay(self) -> None:
-        events = self.store.events(self.run_id)
-        snapshots: dict[int, RunView] = {0: RunView()}
-        view = RunView()
-        for n, event in enumerate(events, 1):
-            view.apply(event)
-            if n % SNAPSHOT_EVERY == 0:
-                snapshots[n] = copy.deepcopy(view)
-        self.app.call_from_thread(self._replay_loaded, events, snapshots, view)  # type: ignore[attr-defined]
+        # A bulk load allocates only long-lived objects: GC passes over them are pure cost.
+        gc.disable()
+        try:
+            events = self.store.events(self.run_id)
+            view = RunView.from_events(events)
+            self.app.call_from_thread(self._replay_loaded, events, view)  # type: ignore[attr-defined]
+        finally:
+            gc.enable()
 
-    def _replay_loaded(
-        self, events: list[RunEvent], snapshots: dict[int, RunView], final: RunView
-    ) -> None:
-        self._events, self._snapshots = events, snapshots
+    def _replay_loaded(self, events: list[RunEvent], final: RunView) -> None:
+        self._events = events
+        self._snapshots = {}
         self._position = len(events)
-        self._render_view(final)
+        gc.disable()
+        try:
+            self._render_view(final)
+        finally:
+            gc.freeze()  # a long run is a big, long-lived heap: keep it out of later GC passes
+            gc.enable()
 
     def _view_at(self, position: int) -> RunView:
-        base = max(k for k in self._snapshots if k <= position)
-        view = copy.deepcopy(self._snapshots[base])
+        """The panes at ``position``: folded from the nearest earlier snapshot. Snapshots are
+        taken the first time a jump lands far from every one (so opening a run stays cheap)."""
+        base = max((k for k in self._snapshots if k <= position), default=0)
+        view = copy.deepcopy(self._snapshots[base]) if base else RunView()
         for event in self._events[base:position]:
             view.apply(event)
+        if position - base >= SNAPSHOT_EVERY:
+            self._snapshots[position] = copy.deepcopy(view)
         return view
 
     def _render_view(self, view: RunView) -> None:
