@@ -20,7 +20,11 @@ from analysis.model import Definition
 
 _AFTER_ALL = 1 << 62
 _MAX_LOOKUPS = 2000  # past this many name occurrences, a full pass is cheaper
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+# Bytes that continue an identifier (non-ASCII ones included, as UTF-8 lead and tail bytes).
+_WORD_BYTES = [
+    chr(b).isalnum() or chr(b) in "_$" if b < 0x80 else True for b in range(256)
+]
+_SPACE = re.compile(rb"[ \t\r\n\f]*")
 
 Marker = tuple[int, int, str | None, bool]
 Named = list[tuple[Candidate, Definition, str | None]]
@@ -31,23 +35,20 @@ def _marker(candidate: Candidate) -> Marker:
     return (candidate.start_byte, candidate.end_byte, candidate.segment, candidate.kind is None)
 
 
-def _is_word(byte: int) -> bool:
-    return byte in _WORD or byte >= 0x80
-
-
 def _occurrences(source: bytes, key: str, start: int = 0, end: int | None = None) -> list[int]:
     """Where `key` occurs in source[start:end] as a whole token."""
     token = key.encode("utf-8")
     if not token:
         return []
     stop = len(source) if end is None else end
-    check_before, check_after = _is_word(token[0]), _is_word(token[-1])
+    length = len(source)
+    check_before, check_after = _WORD_BYTES[token[0]], _WORD_BYTES[token[-1]]
     found: list[int] = []
     position = source.find(token, start, stop)
     while position >= 0:
         after = position + len(token)
-        if not (check_before and position > 0 and _is_word(source[position - 1])) and not (
-            check_after and after < len(source) and _is_word(source[after])
+        if not (check_before and position > 0 and _WORD_BYTES[source[position - 1]]) and not (
+            check_after and after < length and _WORD_BYTES[source[after]]
         ):
             found.append(position)
         position = source.find(token, after, stop)
@@ -89,11 +90,8 @@ class _Side:
 
     def next_token(self, position: int) -> int:
         """Forward over whitespace, so a definition starting just after a change is seen."""
-        source = self.parsed.source
-        length = len(source)
-        while position < length and source[position] in b" \t\r\n\f":
-            position += 1
-        return position
+        match = _SPACE.match(self.parsed.source, position)
+        return position if match is None else match.end()
 
     def after_previous_token(self, position: int) -> int:
         """Back over whitespace, so a scope ending just before a change is seen too."""
@@ -108,12 +106,7 @@ class _Side:
 
     def terminator_end(self, candidate: Candidate) -> int:
         """Just past the first token after a scope: in Python a dedent there ends the scope."""
-        source = self.parsed.source
-        position = candidate.end_byte
-        length = len(source)
-        while position < length and source[position] in b" \t\r\n\f":
-            position += 1
-        return min(position + 1, length)
+        return min(self.next_token(candidate.end_byte) + 1, len(self.parsed.source))
 
     def boundary_changed(self, candidate: Candidate) -> bool:
         """The header, the last line or the text right after a scope changed, or (in
