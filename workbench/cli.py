@@ -13,10 +13,10 @@ import click
 import yaml
 
 from agents.contracts import Decision, FeatureSpec, RunStatus
-from workbench.engine.budgets import Budgets
-from workbench.engine.config import RunConfig
-from workbench.engine.runner import approve_run, create_pipeline, open_pipeline
 from workbench.store import RunRecord, RunStore
+
+# The engine (AutoGen, model clients) is imported by the commands that run it, so the app
+# opens without paying for it.
 
 OK_STATUSES = {RunStatus.APPROVED, RunStatus.WAITING_FOR_APPROVAL}
 
@@ -85,6 +85,9 @@ def run(ctx: click.Context, task: str, repo: Path, model: str, role_model: tuple
         base_url: str | None, auto_approve: bool, max_turns: int | None,
         max_tool_calls: int | None, max_tokens: int | None, as_json: bool) -> None:
     """Run TASK headless on REPO."""
+    from workbench.engine.budgets import Budgets
+    from workbench.engine.config import RunConfig
+    from workbench.engine.runner import create_pipeline
     from workbench.models import parse_role_models
 
     budgets = Budgets()
@@ -110,6 +113,7 @@ def run(ctx: click.Context, task: str, repo: Path, model: str, role_model: tuple
 def demo(ctx: click.Context, headless: bool, as_json: bool) -> None:
     """The bundled demo on a fresh copy of the sample repository (scripted model)."""
     from workbench.demo import DEMO_MODEL, demo_task, prepare_demo_repo
+    from workbench.engine.config import RunConfig
 
     repo = prepare_demo_repo()
     config = RunConfig(task=demo_task(), repo=str(repo), model=DEMO_MODEL, auto_approve=headless)
@@ -118,6 +122,8 @@ def demo(ctx: click.Context, headless: bool, as_json: bool) -> None:
 
         launch(_store(ctx), demo=config)
         return
+    from workbench.engine.runner import create_pipeline
+
     pipeline = create_pipeline(_store(ctx), config)
     _finish(asyncio.run(pipeline.run()), as_json, str(repo))
 
@@ -169,6 +175,8 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
 def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool, comment: str,
             spec_file: Path | None, reject_hunk: tuple[str, ...]) -> None:
     """Record a decision for a run waiting at a gate; `workbench resume` continues it."""
+    from workbench.engine.runner import approve_run
+
     decision = Decision.APPROVE
     if reject:
         decision = Decision.REJECT
@@ -192,20 +200,20 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
 @click.pass_context
 def resume(ctx: click.Context, run_id: str, auto_approve: bool, as_json: bool) -> None:
     """Continue a run from its last checkpoint (after a gate decision or a crash)."""
+    from workbench.engine.runner import open_pipeline
+
     store = _store(ctx)
     pipeline = open_pipeline(store, run_id, auto_approve=auto_approve or None)
     _finish(asyncio.run(pipeline.run()), as_json, pipeline.config.repo)
 
 
-def _register_optional() -> None:
-    try:
-        from workbench.cli_changes import changes
-    except ImportError:
-        return
+def _register_changes() -> None:
+    from workbench.cli_changes import changes
+
     cli.add_command(changes)
 
 
-_register_optional()
+_register_changes()
 
 
 def main() -> None:

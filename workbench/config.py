@@ -10,7 +10,6 @@ import shlex
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -143,6 +142,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _FileError(f"cannot read: {exc}") from exc
+    import yaml  # deferred: only needed when a config file exists
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -186,6 +187,8 @@ def load_settings(path: Path | None = None) -> WorkbenchSettings:
 def settings_to_yaml(settings: WorkbenchSettings) -> str:
     """The YAML text :func:`save_settings` writes."""
     data = settings.model_dump(mode="json")
+    import yaml
+
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
 
 

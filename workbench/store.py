@@ -10,10 +10,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
 from platformdirs import user_data_dir
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from agents.events import RunEvent
 
@@ -98,13 +100,17 @@ class RunStore:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
-        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
         self._lock = threading.RLock()
         self._ensure_schema()
 
     def _ensure_schema(self) -> None:
         with self._lock:
-            if "runs" not in self.db.table_names():
+            existing = {
+                row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")
+            }
+            if "runs" not in existing:
                 self._t("runs").create(
                     {
                         "run_id": str,
@@ -126,7 +132,7 @@ class RunStore:
                     },
                     pk="run_id",
                 )
-            if "events" not in self.db.table_names():
+            if "events" not in existing:
                 self._t("events").create(
                     {
                         "id": int,
@@ -140,18 +146,34 @@ class RunStore:
                     pk="id",
                 )
                 self._t("events").create_index(["run_id", "seq"], unique=True)
-            if "artifacts" not in self.db.table_names():
+            if "artifacts" not in existing:
                 self._t("artifacts").create(
                     {"id": int, "run_id": str, "type": str, "content": str, "created_at": float},
                     pk="id",
                 )
                 self._t("artifacts").create_index(["run_id"])
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, for writes and schema (imported on first
+        write: reading the run list at start-up does not pay for it)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
     def _t(self, name: str) -> sqlite_utils.db.Table:
         return self.db.table(name)
 
+    def _rows(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            cur = self.conn.execute(sql, args)
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     # runs -------------------------------------------------------------------------------
     def create_run(self, run_id: str, task: str, repo: str, model: str, **fields: Any) -> RunRecord:
@@ -175,7 +197,7 @@ class RunStore:
 
     def add_usage(self, run_id: str, prompt: int, completion: int, cost: float) -> None:
         with self._lock:
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE runs SET prompt_tokens = prompt_tokens + ?, "
                 "completion_tokens = completion_tokens + ?, cost = cost + ? WHERE run_id = ?",
                 [prompt, completion, cost, run_id],
@@ -183,7 +205,7 @@ class RunStore:
 
     def get_run(self, run_id: str) -> RunRecord:
         with self._lock:
-            rows = list(self._t("runs").rows_where("run_id = ?", [run_id]))
+            rows = self._rows("SELECT * FROM runs WHERE run_id = ?", [run_id])
         if not rows:
             raise UnknownRunError(run_id)
         return RunRecord(**rows[0])
@@ -191,7 +213,7 @@ class RunStore:
     def find_run(self, prefix: str) -> RunRecord:
         """Exact id, or a unique prefix of one."""
         with self._lock:
-            rows = list(self._t("runs").rows_where("run_id LIKE ?", [prefix + "%"], limit=2))
+            rows = self._rows("SELECT * FROM runs WHERE run_id LIKE ? LIMIT 2", [prefix + "%"])
         exact = [r for r in rows if r["run_id"] == prefix]
         if exact:
             return RunRecord(**exact[0])
@@ -201,14 +223,14 @@ class RunStore:
 
     def runs(self, limit: int = 500) -> list[RunRecord]:
         with self._lock:
-            rows = self._t("runs").rows_where(order_by="started_at desc", limit=limit)
+            rows = self._rows("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit])
             return [RunRecord(**r) for r in rows]
 
     # events -----------------------------------------------------------------------------
     def append(self, event: RunEvent) -> RunEvent:
         """Store ``event`` with the next seq of its run and return it with that seq."""
         with self._lock:
-            cur = self.db.execute(
+            cur = self.conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?", [event.run_id]
             )
             seq = int(cur.fetchone()[0]) + 1
@@ -218,7 +240,7 @@ class RunStore:
 
     def append_many(self, events: list[RunEvent]) -> None:
         """Bulk insert events that already carry their seq (fork, benchmarks)."""
-        with self._lock, self.db.conn:
+        with self._lock, self.conn:
             self._t("events").insert_all((e.dump() for e in events), batch_size=1000)
 
     def events(
@@ -236,7 +258,7 @@ class RunStore:
             args.append(upto_seq)
         sql += " ORDER BY seq"
         with self._lock:
-            rows = self.db.execute(sql, args).fetchall()
+            rows = self.conn.execute(sql, args).fetchall()
         loads = json.loads
         for run, seq, ts, kind, role, payload in rows:
             # Rows were validated when written; constructing skips a second validation.
@@ -255,7 +277,7 @@ class RunStore:
 
     def artifact(self, artifact_id: int) -> Artifact:
         with self._lock:
-            rows = list(self._t("artifacts").rows_where("id = ?", [artifact_id]))
+            rows = self._rows("SELECT * FROM artifacts WHERE id = ?", [artifact_id])
         if not rows:
             raise LookupError(f"unknown artifact: {artifact_id}")
         return Artifact(**rows[0])

@@ -1,20 +1,27 @@
-"""Wires the engine into the app: starting, opening, replaying and forking runs from the TUI."""
+"""Wires the engine into the app: starting, opening, replaying and forking runs from the TUI.
+
+The engine (AutoGen, model clients) is imported when a run starts or opens, not at start-up.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.config import WorkbenchSettings, load_settings
-from workbench.engine.budgets import Budgets
-from workbench.engine.config import RunConfig
-from workbench.engine.control import RunControl
-from workbench.engine.runner import create_pipeline, open_pipeline
-from workbench.errors import USER_ERRORS
-from workbench.store import RunStore
+from workbench.store import RunStore, UnknownRunError
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.live import LiveRun
 from workbench.tui.screens.new_run import RunRequest
-from workbench.tui.screens.run import RunScreen
+
+if TYPE_CHECKING:
+    from workbench.engine.config import RunConfig
+    from workbench.engine.pipeline import Pipeline
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from workbench.errors import USER_ERRORS
+
+    return USER_ERRORS
 
 
 class WorkbenchTUI(WorkbenchApp):
@@ -35,6 +42,9 @@ class WorkbenchTUI(WorkbenchApp):
             self.start_config(self._demo)
 
     def _config_from_request(self, request: RunRequest) -> RunConfig:
+        from workbench.engine.budgets import Budgets
+        from workbench.engine.config import RunConfig
+
         budgets = Budgets(**self.settings.budgets.model_dump())
         return RunConfig(
             task=request.task, repo=str(Path(request.repo).resolve()), model=request.model,
@@ -47,13 +57,21 @@ class WorkbenchTUI(WorkbenchApp):
     def start_run(self, request: RunRequest) -> None:
         try:
             self.start_config(self._config_from_request(request))
-        except USER_ERRORS as exc:
+        except _user_errors() as exc:
             self.notify(str(exc).splitlines()[0], title="Cannot start run", severity="error")
 
     def start_config(self, config: RunConfig) -> None:
+        from workbench.engine.control import RunControl
+        from workbench.engine.runner import create_pipeline
+
         control = RunControl(interactive=True)
         control.step_mode = config.step_mode
-        pipeline = create_pipeline(self.store, config, control)
+        self._show_live(create_pipeline(self.store, config, control))
+
+    def _show_live(self, pipeline: Pipeline) -> None:
+        from workbench.tui.live import LiveRun
+        from workbench.tui.screens.run import RunScreen
+
         screen = RunScreen(self.store, pipeline.run_id)
         live = LiveRun(pipeline, screen.post_event, screen.post_done)
         screen.attach(live)
@@ -61,24 +79,25 @@ class WorkbenchTUI(WorkbenchApp):
 
     def open_run(self, run_id: str) -> None:
         """Open a past run for replay; a run parked at a gate can be resumed from there."""
+        from workbench.tui.screens.run import RunScreen
+
         try:
             record = self.store.find_run(run_id)
-        except USER_ERRORS as exc:
+        except UnknownRunError as exc:
             self.notify(str(exc), severity="error")
             return
         self.push_screen(RunScreen(self.store, record.run_id, replay=True))
 
     def resume_run(self, run_id: str) -> None:
+        from workbench.engine.control import RunControl
+        from workbench.engine.runner import open_pipeline
+
         try:
-            control = RunControl(interactive=True)
-            pipeline = open_pipeline(self.store, run_id, control)
-        except USER_ERRORS as exc:
+            pipeline = open_pipeline(self.store, run_id, RunControl(interactive=True))
+        except _user_errors() as exc:
             self.notify(str(exc).splitlines()[0], title="Cannot resume", severity="error")
             return
-        screen = RunScreen(self.store, pipeline.run_id)
-        live = LiveRun(pipeline, screen.post_event, screen.post_done)
-        screen.attach(live)
-        self.push_screen(screen)  # the screen starts the run once it is mounted
+        self._show_live(pipeline)
 
 
 def launch(store: RunStore, demo: RunConfig | None = None) -> None:

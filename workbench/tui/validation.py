@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pygit2
-
 ModelValidator = Callable[[str], str | None]
 
 MODEL_PROVIDERS: tuple[str, ...] = (
@@ -31,6 +29,8 @@ def check_task(text: str) -> str | None:
 
 def check_repo(text: str) -> str | None:
     """The path must be the top level of a git working tree."""
+    import pygit2  # deferred: only a submitted form needs it, not start-up
+
     raw = text.strip()
     if not raw:
         return "Enter the path of a git repository."

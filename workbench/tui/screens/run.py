@@ -4,7 +4,7 @@ every pane is a function of :class:`RunView`, which only events change."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,12 +24,14 @@ from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
-from workbench.engine.base import RunOutcome
 from workbench.store import RunStore
-from workbench.tui.live import LiveRun
 from workbench.tui.screens.prompt import TextPrompt
 from workbench.tui.screens.run_panes import changed_functions_by_file
 from workbench.tui.screens.run_replay import ReplayMixin
+
+if TYPE_CHECKING:
+    from workbench.engine.base import RunOutcome
+    from workbench.tui.live import LiveRun
 
 PANES = ("conversation", "spec", "diff", "tests")
 WIDE = 150

@@ -24,8 +24,6 @@ from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
-from workbench.engine.fork import fork_run
-from workbench.engine.runner import EngineError
 from workbench.tui.screens.prompt import TextPrompt
 
 if TYPE_CHECKING:
@@ -180,6 +178,9 @@ class ReplayMixin:
         if editor.edited and spec is None:
             self.notify(f"The edited spec is invalid: {editor.error_summary}", severity="error")  # type: ignore[attr-defined]
             return
+        from workbench.engine.fork import fork_run
+        from workbench.engine.runner import EngineError
+
         try:
             new_id = fork_run(self.store, self.run_id, self._position, spec=spec)
         except (EngineError, ValueError, RuntimeError) as exc:
