@@ -72,8 +72,8 @@ async def run_turn(
                     )
                     phrase = suspected_injection(result.content)
                     if phrase:
-                        message = f"suspected prompt injection in tool output: {phrase!r}"
-                        bus.emit("policy", role, tool=result.name, path="", message=message)
+                        note = f"suspected prompt injection in tool output: {phrase!r}"
+                        bus.emit("policy", role, tool=result.name, path="", message=note)
             elif isinstance(item, TaskResult):
                 for message in reversed(item.messages):
                     if isinstance(message, BaseChatMessage) and message.source == agent.name:
