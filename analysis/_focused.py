@@ -1,58 +1,33 @@
 """Find the definitions a change can affect without visiting the whole tree.
 
-Only nodes touching git's hunks are queried. A scope whose header or last line changed is
-widened to its whole span on both sides, since the names or nesting of everything inside it
-may have changed. Every other definition keeps its text and its qualified name, so it
-cannot be reported. For each qualified name that is reported, the other definitions with
-the same name (overloads, a getter's setter) are looked up through their name tokens, so
-groups are compared whole.
+Only nodes near git's hunks are queried. A scope whose boundaries may have moved (its header,
+its last line or the token after it changed) is widened to its whole span on both sides,
+and so is every scope that crosses what the other side widened, since names and nesting
+inside them may differ. Every other definition keeps its text, its neighbours and its
+qualified name on both sides, so it cannot be reported. A name whose examined definitions
+read the same on both sides is unchanged; for the others, every definition sharing the name
+(overloads, a getter's setter) is looked up through its name token, so groups are compared
+whole. The result equals comparing every definition; tests check that on random edits.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
+from analysis._lookups import add_key, lookup_ranges
 from analysis._nesting import Candidate
 from analysis._regions import ChangedText, Hunk, PositionMap, Regions, hunks_between
-from analysis.definitions import ParsedFile
+from analysis.definitions import ParsedFile, normalised
 from analysis.model import Definition
 
-_AFTER_ALL = 1 << 62
-_MAX_LOOKUPS = 2000  # past this many name occurrences, a full pass is cheaper
-# Bytes that continue an identifier (non-ASCII ones included, as UTF-8 lead and tail bytes).
-_WORD_BYTES = [
-    chr(b).isalnum() or chr(b) in "_$" if b < 0x80 else True for b in range(256)
-]
 _SPACE = re.compile(rb"[ \t\r\n\f]*")
 
 Marker = tuple[int, int, str | None, bool]
 Named = list[tuple[Candidate, Definition, str | None]]
-_PLAIN_NAME = re.compile(r"^[\w$#]+$")
 
 
 def _marker(candidate: Candidate) -> Marker:
     return (candidate.start_byte, candidate.end_byte, candidate.segment, candidate.kind is None)
-
-
-def _occurrences(source: bytes, key: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Where `key` occurs in source[start:end] as a whole token."""
-    token = key.encode("utf-8")
-    if not token:
-        return []
-    stop = len(source) if end is None else end
-    length = len(source)
-    check_before, check_after = _WORD_BYTES[token[0]], _WORD_BYTES[token[-1]]
-    found: list[int] = []
-    position = source.find(token, start, stop)
-    while position >= 0:
-        after = position + len(token)
-        if not (check_before and position > 0 and _WORD_BYTES[source[position - 1]]) and not (
-            check_after and after < length and _WORD_BYTES[source[after]]
-        ):
-            found.append(position)
-        position = source.find(token, after, stop)
-    return found
 
 
 class _Side:
@@ -68,7 +43,7 @@ class _Side:
         self.expanded: set[Marker] = set()
         self.checked: set[Marker] = set()
         self.scope_spans: dict[str, list[tuple[int, int]]] = {}
-        self.forced = Regions([])  # scopes starting here are widened too
+        self.forced = Regions([])  # scopes with an end in here are widened too
         # In JavaScript, text added after an expression can continue it: `class {}\n()`.
         self.continues = parsed.grammar in ("typescript", "tsx", "javascript")
 
@@ -146,7 +121,7 @@ class _Side:
             start, end = candidate.start_byte, candidate.end_byte
             # A scope with an end inside what the other side widened may have grown or shrunk.
             if (
-                self.forced.touches(start, start) or self.forced.touches(end, end)
+                _crosses(self.forced.ranges, start, end)
             ) and not self.regions.covers(start, end):
                 self.expanded.add(marker)
                 found.append(candidate)
@@ -155,6 +130,14 @@ class _Side:
     def widen(self, start: int, end: int) -> None:
         if self.regions.add(start, end):
             self.pending.append((start, end))
+
+
+def _crosses(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    """A scope starts in [low, high) or ends in (low, high] of a widened counterpart range.
+
+    An empty range is a counterpart that no longer exists: its neighbours are not forced.
+    """
+    return any(low <= start < high or low < end <= high for low, high in ranges)
 
 
 def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: PositionMap) -> None:
@@ -175,40 +158,10 @@ def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: Posit
 
 
 def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
-    """Look up every other definition that could share a reported name; False if too many.
-
-    `keys` maps a name token to the segments of the scopes such definitions sit in (None when
-    the scope's name is not a plain name token, so any occurrence must be looked up).
-    """
-    parsed = side.parsed
-    source = parsed.source
-    # A name inside the header of a definition already seen needs no lookup.
+    """Query every other definition that could share a reported name; False if too many."""
     headers = sorted((c.start_byte, c.header_end) for c in side.seen.values())
-    lookups: list[tuple[int, int]] = []
-    for key, scopes in keys.items():
-        allowed: list[tuple[int, int]] | None = None
-        if scopes is not None:
-            allowed = []
-            for scope in scopes:
-                spans = side.scope_spans.get(scope)
-                if spans is None:
-                    spans = parsed.spans_named(scope, _occurrences(source, scope))
-                    side.scope_spans[scope] = spans
-                allowed += spans
-            if not allowed:
-                continue  # no scope of that name on this side, so no member either
-        length = len(key.encode("utf-8"))
-        within = [(0, len(source))] if allowed is None else allowed
-        for low, high in within:
-            for position in _occurrences(source, key, low, high):
-                end = position + length
-                if (
-                    not _in_known_header(headers, position)
-                    and parsed.may_name_definition(position, end)
-                    and not side.regions.covers(position, end)
-                ):
-                    lookups.append((position, end))
-    if len(lookups) > _MAX_LOOKUPS:
+    lookups = lookup_ranges(side.parsed, keys, side.regions, headers, side.scope_spans)
+    if lookups is None:
         return False
     side.query(lookups)
     # Properties found by name: their accessors lie beyond the name token.
@@ -220,11 +173,6 @@ def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
     if members:
         side.query(members)
     return True
-
-
-def _in_known_header(headers: list[tuple[int, int]], position: int) -> bool:
-    index = bisect_right(headers, (position, _AFTER_ALL)) - 1
-    return index >= 0 and position < headers[index][1]
 
 
 def _named(side: _Side) -> Named:
@@ -245,34 +193,45 @@ def focused_definitions(
     if not hunks:
         return [], []
     _widen_to_fixpoint(old, new, PositionMap(hunks, True), PositionMap(hunks, False))
-    names: set[str] = set()
-    keys: dict[str, set[str] | None] = {}
-    named = {}
+    affected: list[dict[str, list[tuple[Candidate, Definition, str | None]]]] = []
+    named = []
     for side in (old, new):
-        named[id(side)] = found = _named(side)
-        for candidate, definition, parent in found:
+        found = _named(side)
+        named.append(found)
+        by_name: dict[str, list[tuple[Candidate, Definition, str | None]]] = {}
+        for item in found:
+            candidate = item[0]
             start = side.before(candidate.start_byte) if side.continues else candidate.start_byte
             if side.regions.touches(start, side.terminator_end(candidate)):
-                names.add(definition.qualified_name)
-                _add_key(keys, candidate.key, parent)
+                by_name.setdefault(item[1].qualified_name, []).append(item)
+        affected.append(by_name)
+    # A name whose examined members read the same on both sides is unchanged: its other
+    # members were not examined on either side, so they are the same too.
+    names = {
+        name
+        for name in affected[0].keys() | affected[1].keys()
+        if _texts(old, affected[0].get(name)) != _texts(new, affected[1].get(name))
+    }
     if not names:
         return [], []
+    keys: dict[str, set[str] | None] = {}
+    for by_name in affected:
+        for name in names:
+            for candidate, _, parent in by_name.get(name, ()):
+                add_key(keys, candidate.key, parent)
     result = []
-    for side in (old, new):
+    for side, found in zip((old, new), named, strict=True):
         seen = len(side.seen)
         if not _complete_groups(side, keys):
             return None
-        found = named[id(side)] if len(side.seen) == seen else _named(side)
+        if len(side.seen) != seen:
+            found = _named(side)
         result.append([d for _, d, _ in found if d.qualified_name in names])
     return result[0], result[1]
 
 
-def _add_key(keys: dict[str, set[str] | None], key: str, parent: str | None) -> None:
-    if parent is None or parent == "default" or not _PLAIN_NAME.match(parent):
-        keys[key] = None  # top level, or a scope named otherwise: look at every occurrence
-    elif key not in keys:
-        keys[key] = {parent}
-    else:
-        scopes = keys[key]
-        if scopes is not None:
-            scopes.add(parent)
+def _texts(
+    side: _Side, items: list[tuple[Candidate, Definition, str | None]] | None
+) -> list[bytes]:
+    source = side.parsed.source
+    return sorted(normalised(source[d.start_byte : d.end_byte]) for _, d, _ in items or ())

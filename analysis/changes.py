@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from analysis._focused import focused_definitions
 from analysis._regions import Hunk, edit_tree, hunks_between
-from analysis.definitions import ParsedFile, is_binary, parse_file
+from analysis.definitions import ParsedFile, is_binary, normalised, parse_file
 from analysis.languages import grammar_for_path, normalise_source, parse
 from analysis.model import Definition, FunctionChange, Kind
 
@@ -20,11 +20,6 @@ class _Group:
     start_line: int
     end_line: int
     texts: list[bytes] = field(default_factory=list)
-
-
-def _normalise(text: bytes) -> bytes:
-    """CRLF becomes LF and trailing whitespace of each line goes; everything else counts."""
-    return b"\n".join(line.rstrip() for line in text.split(b"\n"))
 
 
 def _groups(definitions: Iterable[Definition], source: bytes) -> dict[str, _Group]:
@@ -49,7 +44,7 @@ def _same_text(old: _Group, new: _Group) -> bool:
     if len(old.texts) != len(new.texts):
         return False
     # Overloads that only swapped places are a move, not a modification.
-    return sorted(map(_normalise, old.texts)) == sorted(map(_normalise, new.texts))
+    return sorted(map(normalised, old.texts)) == sorted(map(normalised, new.texts))
 
 
 def _all_definitions(parsed: ParsedFile | None) -> list[Definition]:

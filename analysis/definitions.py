@@ -22,6 +22,11 @@ _NAME_OWNERS = {
 }
 
 
+def normalised(text: bytes) -> bytes:
+    """Text as compared: CRLF becomes LF and trailing whitespace of each line goes."""
+    return b"\n".join(line.rstrip() for line in text.split(b"\n"))
+
+
 def is_binary(data: bytes) -> bool:
     """Git's rule of thumb: a NUL byte near the start means binary."""
     return b"\0" in data[:_BINARY_PROBE]
