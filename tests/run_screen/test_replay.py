@@ -61,7 +61,7 @@ async def test_fork_from_an_event_continues_live_on_a_new_branch(
                     if e.kind == "approval_requested" and e.payload["gate"] == "spec")
     app = tui(store)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await _open_from_history(pilot, run_id)
+        await _open_from_history(pilot, run_id)
         await pilot.press("g", *str(gate_seq), "enter")
         await pilot.pause(0.1)
         await pilot.press("f")

@@ -64,7 +64,8 @@ async def test_invalid_spec_edit_is_refused_then_valid_edit_is_what_developer_ge
         run_id = screen.run_id
     specs = [e.payload for e in _events(store, run_id, "artifact") if e.payload["type"] == "spec"]
     assert specs[-1]["edited"] and specs[-1]["data"]["feature_id"] == "INV-7-EDITED"
-    dev = next(e for e in _events(store, run_id, "agent_message") if e.role == "developer" and "task" in e.payload)
+    dev = next(e for e in _events(store, run_id, "agent_message")
+               if e.role == "developer" and "task" in e.payload)
     assert "INV-7-EDITED" in dev.payload["task"]
 
 
@@ -82,7 +83,8 @@ async def test_request_changes_sends_the_comment_back_to_requirements(
         await wait_for(pilot, lambda: len(_events(store, app.screen.run_id, "approval_requested"))
                        == 2, what="second spec gate")
         run_id = app.screen.run_id
-    req = [e for e in _events(store, run_id, "agent_message") if e.role == "requirements" and "task" in e.payload]
+    req = [e for e in _events(store, run_id, "agent_message")
+           if e.role == "requirements" and "task" in e.payload]
     assert "Mention units" in req[-1].payload["task"]
 
 
@@ -108,7 +110,8 @@ async def test_steer_reaches_the_next_agent_turn(store: RunStore, demo_repo: Pat
     steer = _events(store, run_id, "steer")
     assert steer and steer[0].payload["text"] == "Keep the README line short"
     assert steer[0].payload["review_comment"] is True
-    dev = next(e for e in _events(store, run_id, "agent_message") if e.role == "developer" and "task" in e.payload)
+    dev = next(e for e in _events(store, run_id, "agent_message")
+               if e.role == "developer" and "task" in e.payload)
     assert "Keep the README line short" in dev.payload["task"]
 
 
