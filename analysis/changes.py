@@ -151,17 +151,24 @@ def _as_bytes(text: str | bytes | None) -> bytes | None:
 def changed_functions_for_diff(
     old_text_by_path: Mapping[str, str | bytes | None],
     new_text_by_path: Mapping[str, str | bytes | None],
+    renames: Mapping[str, str] | None = None,
 ) -> list[FunctionChange]:
     """Changed definitions between in-memory file versions, keyed by path.
 
-    A path missing (or None) on one side is an added or deleted file. Paths in other
+    A path missing (or None) on one side is an added or deleted file; `renames` maps an old
+    path to its new one, so a moved file is compared with its former self. Paths in other
     languages and binary contents are skipped.
     """
+    moved = dict(renames or {})
+    pairs = [(old, new) for old, new in moved.items()]
+    taken = set(moved) | set(moved.values())
+    paths = sorted((set(old_text_by_path) | set(new_text_by_path)) - taken)
+    pairs += [(path, path) for path in paths]
     changes: list[FunctionChange] = []
-    for path in sorted(set(old_text_by_path) | set(new_text_by_path)):
-        old_data = _as_bytes(old_text_by_path.get(path))
-        new_data = _as_bytes(new_text_by_path.get(path))
-        if old_data == new_data:
+    for old_path, new_path in sorted(pairs, key=lambda pair: pair[1]):
+        old_data = _as_bytes(old_text_by_path.get(old_path))
+        new_data = _as_bytes(new_text_by_path.get(new_path))
+        if old_data == new_data and old_path == new_path:
             continue
-        changes.extend(compare_data(path, old_data, path, new_data)[0])
+        changes.extend(compare_data(old_path, old_data, new_path, new_data)[0])
     return changes

@@ -27,13 +27,8 @@ def _by_path(case: Case) -> tuple[dict[str, str | None], dict[str, str | None]]:
 @pytest.mark.parametrize("case", ALL, ids=lambda c: f"{c.path.rsplit('.', 1)[-1]}-{c.id}")
 def test_case_in_memory(case: Case) -> None:
     old, new = _by_path(case)
-    if case.after_path:
-        # a rename is only known as such through git; in memory, compare the two texts
-        old_file = parse_file(case.after_path, (case.before or "").encode())
-        new_file = parse_file(case.after_path, (case.after or "").encode())
-        found = compare_versions(old_file, new_file)
-    else:
-        found = changed_functions_for_diff(old, new)
+    renames = {case.path: case.after_path} if case.after_path else None
+    found = changed_functions_for_diff(old, new, renames)
     assert labels(found) == set(case.expected)
     for change in found:
         assert change.parse_error == case.parse_error
@@ -87,3 +82,21 @@ def test_all_cases_through_git(tmp_path: Path) -> None:
     for change in changed_functions_between(tmp_path, base, head):
         found.setdefault(change.path, set()).add(f"{change.change} {change.qualified_name}")
     assert found == expected
+
+
+def test_in_memory_rename_keeps_the_old_path() -> None:
+    old = {"a/util.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n"}
+    new = {"b/util.py": "def f():\n    return 1\n\n\ndef g():\n    return 3\n"}
+    [change] = changed_functions_for_diff(old, new, {"a/util.py": "b/util.py"})
+    assert (change.path, change.old_path, change.qualified_name, change.change) == (
+        "b/util.py",
+        "a/util.py",
+        "g",
+        "modified",
+    )
+    assert labels(changed_functions_for_diff(old, new)) == {
+        "deleted f",
+        "deleted g",
+        "added f",
+        "added g",
+    }
