@@ -42,6 +42,8 @@ class _Side:
         self.nodes: set[int] = set()
         self.expanded: set[Marker] = set()
         self.checked: set[Marker] = set()
+        self.compared: set[Marker] = set()  # counterpart found with the same extent
+        self.probed: set[Marker] = set()
         self.scope_spans: dict[str, list[tuple[int, int]]] = {}
         self.forced = Regions([])  # scopes with an end in here are widened too
         # In JavaScript, text added after an expression can continue it: `class {}\n()`.
@@ -127,6 +129,31 @@ class _Side:
                 found.append(candidate)
         return found
 
+    def extent_changed(self, other: _Side, mapping: PositionMap) -> list[Candidate]:
+        """Scopes whose counterpart starts where they map to but ends elsewhere: an edit in
+        between (a brace moved, say) changed what they hold without touching their edges."""
+        ends = {
+            (c.start_byte, c.segment, c.kind is None): c.end_byte
+            for c in other.seen.values()
+            if c.segment
+        }
+        found = []
+        for marker, candidate in self.seen.items():
+            if not candidate.segment or marker in self.expanded or marker in self.compared:
+                continue
+            start, end = mapping.range(candidate.start_byte, candidate.end_byte)
+            counterpart_end = ends.get((start, candidate.segment, candidate.kind is None))
+            if counterpart_end is None:
+                if marker not in self.probed:  # not seen there yet: look once
+                    self.probed.add(marker)
+                    other.pending.append((start, start))
+                continue
+            self.compared.add(marker)
+            if counterpart_end != end:
+                self.expanded.add(marker)
+                found.append(candidate)
+        return found
+
     def widen(self, start: int, end: int) -> None:
         if self.regions.add(start, end):
             self.pending.append((start, end))
@@ -146,14 +173,14 @@ def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: Posit
         new.flush()
         progress = False
         for side, other, mapping in ((old, new, forward), (new, old, back)):
-            for scope in side.to_expand():
+            for scope in side.to_expand() + side.extent_changed(other, mapping):
                 progress = True
                 side.widen(scope.start_byte, scope.end_byte)
                 mapped = mapping.range(scope.start_byte, scope.end_byte)
                 # The counterpart may have grown or shrunk: widen it whole as well.
                 other.forced.add(*mapped)
                 other.widen(*mapped)
-        if not progress:
+        if not progress and not old.pending and not new.pending:
             return
 
 
