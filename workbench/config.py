@@ -6,12 +6,16 @@ Nested fields are reached from the environment with a double underscore, for exa
 
 from __future__ import annotations
 
+import os
 import shlex
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from workbench.paths import atomic_write_text, config_path
 
@@ -88,15 +92,18 @@ class SandboxSettings(_Section):
         return [shlex.split(command) for command in self.extra_allowed_commands if command.strip()]
 
 
-class WorkbenchSettings(BaseSettings):
-    """All user settings. Environment variables win over the config file."""
+ENV_PREFIX = "WORKBENCH_"
+ENV_NESTED_DELIMITER = "__"
 
-    model_config = SettingsConfigDict(
-        env_prefix="WORKBENCH_",
-        env_nested_delimiter="__",
-        extra="ignore",
-        validate_assignment=True,
-    )
+
+class WorkbenchSettings(BaseModel):
+    """All user settings. Environment variables win over the config file.
+
+    :func:`load_settings` reads the environment (``WORKBENCH_*``, nested fields after a double
+    underscore) with pydantic-settings, which is imported only when such a variable is set.
+    """
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, validate_default=True)
 
     ui: UiSettings = Field(default_factory=UiSettings, description="Interface settings.")
     models: ModelSettings = Field(default_factory=ModelSettings, description="Model routing.")
@@ -112,17 +119,53 @@ class WorkbenchSettings(BaseSettings):
         """One line describing why the config file was ignored, or ``None``."""
         return self._load_error
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Constructor values (the file contents, from load_settings) rank below the environment.
-        return (env_settings, init_settings)
+
+def _environment_sets_a_field() -> bool:
+    """Whether some ``WORKBENCH_*`` variable names a settings field (case-insensitive), e.g.
+    ``WORKBENCH_UI__THEME``. Others (``WORKBENCH_DB``, ``WORKBENCH_CONFIG``...) are not settings."""
+    prefixes = tuple(f"{ENV_PREFIX}{name}".lower() for name in WorkbenchSettings.model_fields)
+    for key in os.environ:
+        lowered = key.lower()
+        for prefix in prefixes:
+            if lowered == prefix or lowered.startswith(prefix + ENV_NESTED_DELIMITER):
+                return True
+    return False
+
+
+@cache
+def _environment_settings_class() -> type[WorkbenchSettings]:
+    """:class:`WorkbenchSettings` as pydantic-settings ``BaseSettings``: constructor values
+    (the file contents) rank below the environment."""
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class EnvironmentSettings(WorkbenchSettings, BaseSettings):
+        model_config = SettingsConfigDict(
+            env_prefix=ENV_PREFIX,
+            env_nested_delimiter=ENV_NESTED_DELIMITER,
+            extra="ignore",
+            validate_assignment=True,
+        )
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (env_settings, init_settings)
+
+    return EnvironmentSettings
+
+
+def _build(data: dict[str, Any]) -> WorkbenchSettings:
+    """Validated settings from the file contents ``data`` and the environment."""
+    if not _environment_sets_a_field():
+        return WorkbenchSettings(**data)
+    merged = _environment_settings_class()(**data)
+    return WorkbenchSettings.model_validate(merged.model_dump())
 
 
 def _one_line(error: ValidationError) -> str:
@@ -176,10 +219,10 @@ def load_settings(path: Path | None = None) -> WorkbenchSettings:
         except _FileError as exc:
             error = f"{path}: {exc}"
     try:
-        settings = WorkbenchSettings(**data)
+        settings = _build(data)
     except ValidationError as exc:
         error = f"{path}: {_one_line(exc)}"
-        settings = WorkbenchSettings()
+        settings = _build({})
     settings._load_error = error
     return settings
 
