@@ -528,6 +528,46 @@ JS_CASES += [
     ),
 ]
 
+JS_CASES.append(
+    case(
+        "a brace moved between two edits nests the functions in between",
+        """
+        function a() {
+          for (;;) {
+            x();
+          }
+          return 1;
+        }
+        function b() { return 2; }
+        function c() {
+          if (y) {
+            z();
+          }
+        }
+        """,
+        """
+        function a() {
+          for (;;) {
+            x();
+          if (y) {
+            z();
+          }
+          return 1;
+        }
+        function b() { return 2; }
+        function c() {
+          }
+        }
+        """,
+        "modified a",
+        "deleted b",
+        "deleted c",
+        "added a.b",
+        "added a.c",
+        path=P,
+    )
+)
+
 CASES: list[Case] = [*TS_CASES, *JS_CASES]
 
 
