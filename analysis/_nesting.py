@@ -41,7 +41,15 @@ def make_candidate(
     key: str | None = None,
     is_type: bool = False,
 ) -> Candidate:
-    """A candidate spanning from `first`'s start to `last`'s end."""
+    """A candidate spanning from `first`'s start to `last`'s end, comments at either edge
+    left out (where tree-sitter attaches them differs between fresh and incremental parses,
+    and they are not part of a definition)."""
+    leaf = first.descendant_for_byte_range(first.start_byte, first.start_byte + 1)
+    if leaf is not None and leaf.type == "comment":
+        first = _first_code_node(first)
+    leaf = last.descendant_for_byte_range(last.end_byte - 1, last.end_byte)
+    if leaf is not None and leaf.type == "comment":
+        last = last_code_node(last)
     start_row = first.start_point[0]
     end_row, end_column = last.end_point
     end_line = end_row if end_column == 0 and end_row > start_row else end_row + 1
@@ -56,6 +64,29 @@ def make_candidate(
         header_end,
         (segment or "") if key is None else key,
     )
+
+
+def _first_code_node(node: Node) -> Node:
+    while node.child_count:
+        child: Node | None = node.child(0)
+        while child is not None and child.type == "comment":
+            child = child.next_sibling
+        if child is None or child == node.child(0):
+            break
+        node = child
+    return node
+
+
+def last_code_node(node: Node) -> Node:
+    """The last descendant that is not a comment, or `node` when it ends with code."""
+    while node.child_count:
+        child: Node | None = node.child(node.child_count - 1)
+        while child is not None and child.type == "comment":
+            child = child.prev_sibling
+        if child is None:
+            break
+        node = child
+    return node
 
 
 def body_start(node: Node, field: str = "body") -> int:

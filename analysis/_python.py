@@ -25,18 +25,6 @@ def _query() -> Query:
     return Query(ts_language("python"), _QUERY)
 
 
-def _last_code_node(node: Node) -> Node:
-    """The last descendant that is not a comment: trailing comments are not part of a body."""
-    while node.child_count:
-        child: Node | None = node.child(node.child_count - 1)
-        while child is not None and child.type == "comment":
-            child = child.prev_sibling
-        if child is None:
-            break
-        node = child
-    return node
-
-
 def candidates(
     tree: Tree,
     source: bytes,
@@ -47,11 +35,7 @@ def candidates(
         name = node_text(node.child_by_field_name("name"))
         parent = node.parent
         first = parent if parent is not None and parent.type == "decorated_definition" else node
-        last = node
-        end = node.end_byte
-        if b"#" in source[source.rfind(b"\n", 0, end) + 1 : end]:
-            last = _last_code_node(node)
-        return make_candidate(first, last, name, "function", body_start(node))
+        return make_candidate(first, node, name, "function", body_start(node))
 
     def klass(node: Node) -> Candidate | None:
         name = node_text(node.child_by_field_name("name"))

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from analysis._regions import edit_tree, hunks_between
-from analysis.changes import compare_versions
+from analysis.changes import compare_data, compare_versions
 from analysis.definitions import ParsedFile, parse_file
 from analysis.languages import parse
 from tests.analysis.cases_csharp import CASES as CSHARP
@@ -102,3 +102,22 @@ def test_incremental_parse_equals_a_fresh_parse(cases: list[Case], seed: int) ->
         fresh = parse(source, old.grammar)
         assert str(incremental.root_node) == str(fresh.root_node)
         assert str(old.tree.root_node) == str(parse(old.source, old.grammar).root_node)
+
+
+def test_trailing_comment_placement_does_not_change_spans() -> None:
+    """A fresh and an incremental parse attach a comment after `f` to different nodes."""
+    before = (
+        "const a = 1\n"
+        "const f = (x) => x.toLowerCase()\n"
+        "  .replace(/^\\W+/g, '') // c1\n"
+        "  .replace(/\\//g, '') // c2\n"
+        "  .replace(/\\W+/g, '-') // c3\n"
+        "\n"
+        "const d = () => 2\n"
+    )
+    after = before.replace("const a = 1", "const ab = 1")
+    found, old, new = compare_data("m.js", before.encode(), "m.js", after.encode())
+    assert found == []
+    assert old is not None and new is not None
+    spans = [(d.qualified_name, d.start_line, d.end_line) for d in new.extraction().definitions]
+    assert spans == [("f", 2, 5), ("d", 7, 7)]
