@@ -2,7 +2,9 @@
 
 A Line API widget: items are wrapped once per width and drawn only when on screen, so long
 runs replay instantly and streamed chunks cost a list append (the tail is redrawn at most
-``STREAM_FPS`` times a second).
+``STREAM_FPS`` times a second). When a whole conversation is loaded, only the items at its end
+are wrapped at once; the others get an estimated height that is replaced by the measured one
+before they are first drawn.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -23,11 +25,19 @@ from textual.style import Style
 from textual.timer import Timer
 
 from agents.view_state import ConversationItem, RunView
-from widgets.conversation_paint import ONE_LINE_KINDS, ROLES, ItemPainter
+from widgets.conversation_paint import LABEL_WIDTH, ONE_LINE_KINDS, ROLES, ItemPainter
 
 STREAM_FPS = 20
 _KEEP_WIDTHS = 3
 """Widths whose item heights stay cached."""
+_EXACT_SCREENS = 2
+"""Screens of lines at the end of a loaded conversation that are measured at once."""
+
+
+def _estimated_height(text: str, width: int) -> int:
+    """Roughly the lines ``text`` wraps to at ``width`` cells (no word breaks considered)."""
+    width = max(1, width)
+    return sum(len(line) // width + 1 for line in text.split("\n"))
 
 
 class ConversationView(ScrollView, can_focus=True):
@@ -84,6 +94,8 @@ class ConversationView(ScrollView, can_focus=True):
         self._expanded: set[int] = set()
         self._heights: list[int] = []
         self._starts: list[int] = [0]
+        self._estimated: set[int] = set()
+        """Items whose height is an estimate: measured before they are drawn."""
         self._streams: dict[str, list[str]] = {}
         self._tail: list[Strip] = []
         self._stream_dirty = False
@@ -137,6 +149,7 @@ class ConversationView(ScrollView, can_focus=True):
         if not 0 <= index < len(self._items) or not self._items[index].details:
             return False
         self._expanded ^= {index}
+        self._estimated.discard(index)
         self._heights[index] = self._measure(index)
         self._starts[index + 1:] = list(accumulate(self._heights[index:],
                                                    initial=self._starts[index]))[1:]
@@ -175,6 +188,8 @@ class ConversationView(ScrollView, can_focus=True):
             self.toggle_details(index)
 
     def _select(self, index: int) -> None:
+        if self._measure_estimated([index]):
+            self._update_size(False)
         self.selected = index
         top = self._starts[index]
         bottom = top + self._heights[index]
@@ -241,10 +256,87 @@ class ConversationView(ScrollView, can_focus=True):
         self._width = width
         self._generation += 1
         painter = self._painter()
-        self._heights = [self._measure(i, painter) for i in range(len(self._items))]
+        if follow:
+            self._heights = self._estimate_heights(painter)
+        else:
+            self._estimated = set()
+            self._heights = [self._measure(i, painter) for i in range(len(self._items))]
         self._starts = list(accumulate(self._heights, initial=0))
+        if self._estimated:
+            self._measure_tail(painter)
         self._render_tail()
         self._update_size(follow)
+
+    def _estimate_heights(self, painter: ItemPainter) -> list[int]:
+        """Item heights: known ones from the cache, the rest estimated (see ``_estimated``)."""
+        heights: list[int] = []
+        estimated: set[int] = set()
+        cache = self._heights_cache
+        expanded = self._expanded
+        text_width = painter.width - LABEL_WIDTH - 1
+        for index, item in enumerate(self._items):
+            if index in expanded:
+                heights.append(self._measure(index, painter))
+            elif item.kind in ONE_LINE_KINDS:
+                heights.append(1)
+            else:
+                height = cache.get((item.seq, item.kind, item.role, item.text, False))
+                if height is None:
+                    height = _estimated_height(item.text, text_width)
+                    estimated.add(index)
+                heights.append(height)
+        self._estimated = estimated
+        return heights
+
+    def _measure_tail(self, painter: ItemPainter) -> None:
+        """Measure the items at the end: the screens a conversation opens at."""
+        wanted = max(1, self.scrollable_content_region.height) * _EXACT_SCREENS
+        covered = 0
+        tail: list[int] = []
+        for index in range(len(self._items) - 1, -1, -1):
+            if covered >= wanted:
+                break
+            if index in self._estimated:
+                tail.append(index)
+                covered += self._measure(index, painter)
+            else:
+                covered += self._heights[index]
+        self._measure_estimated(tail, painter)
+
+    def _measure_estimated(self, indexes: list[int], painter: ItemPainter | None = None) -> bool:
+        """Replace the estimated heights of ``indexes`` by measured ones; True if any changed."""
+        todo = [index for index in indexes if index in self._estimated]
+        if not todo:
+            return False
+        painter = painter or self._painter()
+        changed = min(todo)
+        for index in todo:
+            self._estimated.discard(index)
+            self._heights[index] = self._measure(index, painter)
+        self._starts[changed + 1:] = list(accumulate(self._heights[changed:],
+                                                     initial=self._starts[changed]))[1:]
+        return True
+
+    def _measure_visible(self) -> bool:
+        """Measure every estimated item in the viewport (and those measuring pulls in)."""
+        changed = False
+        top = self.scroll_offset.y
+        bottom = top + self.size.height
+        while self._estimated:
+            first = self._index_at(top)
+            if first is None:
+                break
+            last = min(len(self._items), bisect_right(self._starts, bottom))
+            if not self._measure_estimated(list(range(first, last))):
+                break
+            changed = True
+        return changed
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._estimated and self._measure_visible():
+            self.virtual_size = Size(self._width, self._starts[-1] + len(self._tail))
+            self._styles_cache.clear()
+        return super().render_lines(crop)
 
     def _update_size(self, follow: bool) -> None:
         self.virtual_size = Size(self._width, self._starts[-1] + len(self._tail))

@@ -35,8 +35,8 @@ from agents.events import RunEvent
 from agents.view_state import RunView
 from workbench.config import load_settings
 from workbench.store import RunStore
-from workbench.tui import launch
 from workbench.tui.launch import WorkbenchTUI
+from workbench.tui.screens import run as run_module
 from workbench.tui.screens.run import RunScreen
 
 SIZE = (160, 48)
@@ -181,7 +181,8 @@ async def _timings(db: Path) -> tuple[dict[str, list[float]], list[dict[str, flo
 
 
 async def measure(tmp_path: Path) -> dict[str, Any]:
-    launch.RunScreen = TimedRunScreen  # type: ignore[misc]
+    # WorkbenchTUI imports RunScreen from its module when it opens a run.
+    run_module.RunScreen = TimedRunScreen  # type: ignore[misc]
     gc.collect()
     heap = len(gc.get_objects())
     reads, opens, watch, profile = await _timings(tmp_path / "runs.db")
