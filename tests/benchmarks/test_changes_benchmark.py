@@ -37,7 +37,7 @@ def _python_file(index: int, version: int) -> str:
             f'    """Service {f}."""',
             "",
             "    @property",
-            f"    def value(self) -> int:",
+            "    def value(self) -> int:",
             f"        return {f}",
             "",
             f"    def run_{f}(self, items: list[int]) -> int:",
@@ -53,7 +53,13 @@ def _python_file(index: int, version: int) -> str:
 
 
 def _csharp_file(index: int, version: int) -> str:
-    out = ["using System;", f"namespace Bench.N{index}", "{", f"    public class Service{index}", "    {"]
+    out = [
+        "using System;",
+        f"namespace Bench.N{index}",
+        "{",
+        f"    public class Service{index}",
+        "    {",
+    ]
     for f in range(FUNCTIONS_PER_FILE):
         if version and f == 3:
             continue
@@ -128,9 +134,7 @@ def _make_repo(root: Path) -> tuple[str, str, int]:
 def _baseline(root: Path, base: str, head: str) -> float:
     """git diff plus a bare tree-sitter parse of both versions of every changed file."""
     start = time.perf_counter()
-    subprocess.run(
-        ["git", "-C", str(root), "diff", base, head], check=True, capture_output=True
-    )
+    subprocess.run(["git", "-C", str(root), "diff", base, head], check=True, capture_output=True)
     repo = pygit2.Repository(str(root))
     diff = repo.diff(repo.revparse_single(base), repo.revparse_single(head))
     for delta in diff.deltas:
@@ -145,9 +149,7 @@ def _baseline(root: Path, base: str, head: str) -> float:
 def _ours(root: Path, base: str, head: str) -> tuple[float, list[dict[str, object]]]:
     runner = CliRunner()
     start = time.perf_counter()
-    result = runner.invoke(
-        changes, ["--repo", str(root), "--base", base, "--head", head, "--json"]
-    )
+    result = runner.invoke(changes, ["--repo", str(root), "--base", base, "--head", head, "--json"])
     elapsed = time.perf_counter() - start
     assert result.exit_code == 0, result.output
     return elapsed, json.loads(result.output)
