@@ -121,6 +121,10 @@ def _function(node: Node) -> Candidate | None:
 
 
 def _default(node: Node) -> Candidate | None:
+    """`export default function () {}`; `export = function () {}` is an assignment."""
+    statement = node.parent
+    if statement is None or not any(c.type == "default" for c in statement.children):
+        return None
     return make_candidate(_with_modifiers(node), node, "default", "function", body_start(node))
 
 

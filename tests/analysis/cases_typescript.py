@@ -183,6 +183,12 @@ TS_CASES = [
         path=P,
     ),
     case(
+        "export assignment is not a default export",
+        "export = function () { return 1; };\n",
+        "export = function () { return 2; };\n",
+        path=P,
+    ),
+    case(
         "declare function",
         "declare function native(x: number): void;\n",
         "declare function native(x: string): void;\n",
