@@ -23,7 +23,7 @@ DEFAULT_THEME = "workbench-dark"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class UiSettings(_Section):
@@ -103,7 +103,9 @@ class WorkbenchSettings(BaseModel):
     underscore) with pydantic-settings, which is imported only when such a variable is set.
     """
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="ignore", validate_assignment=True, validate_default=True, defer_build=True
+    )
 
     ui: UiSettings = Field(default_factory=UiSettings, description="Interface settings.")
     models: ModelSettings = Field(default_factory=ModelSettings, description="Model routing.")
@@ -160,9 +162,20 @@ def _environment_settings_class() -> type[WorkbenchSettings]:
     return EnvironmentSettings
 
 
+def _defaults() -> WorkbenchSettings:
+    """Default settings, equal to ``WorkbenchSettings()`` but built without validating."""
+    sections = {
+        name: field.annotation.model_construct()  # type: ignore[union-attr]
+        for name, field in WorkbenchSettings.model_fields.items()
+    }
+    return WorkbenchSettings.model_construct(set(), **sections)
+
+
 def _build(data: dict[str, Any]) -> WorkbenchSettings:
     """Validated settings from the file contents ``data`` and the environment."""
     if not _environment_sets_a_field():
+        if not data:  # the defaults are valid: validators are built when first needed
+            return _defaults()
         return WorkbenchSettings(**data)
     merged = _environment_settings_class()(**data)
     return WorkbenchSettings.model_validate(merged.model_dump())

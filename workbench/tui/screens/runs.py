@@ -88,6 +88,7 @@ class RunListScreen(Screen[None]):
         self.store = store
         self.runs: list[RunRecord] = []
         self._layout: _Layout | None = None
+        self._suspended = False
 
     def compose(self) -> ComposeResult:
         yield Static("Runs", id="runs-title", classes="screen-title")
@@ -109,9 +110,15 @@ class RunListScreen(Screen[None]):
         if self.is_current and any(run.status in LIVE_STATUSES for run in self.runs):
             self.action_refresh()
 
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
     def on_screen_resume(self) -> None:
-        if self._layout is not None:
+        """Back from another screen: runs may have changed meanwhile. (The first resume comes
+        right after mounting, which has just loaded the list.)"""
+        if self._suspended and self._layout is not None:
             self.action_refresh()
+        self._suspended = False
 
     @property
     def table(self) -> DataTable[Text | str]:
