@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
-from pygit2.enums import DeltaStatus, DiffFind, DiffOption
+from pygit2.enums import DeltaStatus, DiffFind, DiffOption, ObjectType
 
 from analysis.changes import compare_data
 from analysis.languages import grammar_for_path
@@ -61,8 +61,11 @@ def resolve_tree(repo: pygit2.Repository, rev: str) -> pygit2.Tree:
 def _blob_data(repo: pygit2.Repository, file: pygit2.DiffFile) -> bytes | None:
     if file.mode in _SKIPPED_MODES:
         return None
-    blob = repo.get(file.id)
-    return blob.data if isinstance(blob, pygit2.Blob) else None
+    try:
+        kind, data = repo.read(file.id)  # raw bytes, without building a Blob object
+    except KeyError:
+        return None
+    return data if kind == ObjectType.BLOB else None
 
 
 def _workdir_data(workdir: Path, file: pygit2.DiffFile) -> bytes | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import PurePosixPath
 
 import tree_sitter_c_sharp
 import tree_sitter_javascript
@@ -43,7 +42,7 @@ _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 
 def grammar_for_path(path: str) -> str | None:
     """The grammar id for a path (python, csharp, typescript, tsx, javascript), or None."""
-    name = PurePosixPath(path.replace("\\", "/")).name.lower()
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
     if name.endswith(_DECLARATION_SUFFIXES):
         return None
     dot = name.rfind(".")
