@@ -57,6 +57,10 @@ async def test_demo_run_commits_reviewed_tested_patch_on_run_branch(
     assert "5 passed" in log  # the real pytest output
     run = store.get_run(outcome.run_id)
     assert run.status == "APPROVED" and run.tokens > 0
+    checks = [e.payload["data"] for e in events
+              if e.kind == "artifact" and e.payload["type"] == "static_checks"]
+    assert "$ ruff check (exit 0)" in checks[-1]["output"]  # real ruff on the changed files
+    assert {"Inventory.low_stock"} <= {c["qualified_name"] for c in checks[-1]["changes"]}
 
 
 async def test_headless_run_parks_at_spec_gate_then_approve_and_resume(

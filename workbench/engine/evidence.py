@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from agents.contracts import Role, TestResult
 from agents.diff import parse_unified_diff
@@ -121,7 +124,7 @@ class Evidence:
             return "(diff did not parse)"
         py = [f for f in files if f.endswith(".py")]
         out: list[str] = []
-        if py and shutil.which("ruff"):
+        if py and _tool_available("ruff"):
             res = await self.sandbox.run_async(["ruff", "check", "--no-cache", *py])
             out.append(f"$ ruff check (exit {res.exit_code})")
             out.append(res.output.strip()[-3000:])
@@ -149,6 +152,12 @@ class Evidence:
             parts.append(f"--- {f.new_path}\n{text}")
         joined = "\n".join(parts)
         return joined[:limit]
+
+
+def _tool_available(name: str) -> bool:
+    """On PATH, or beside the interpreter (the sandbox puts that directory first)."""
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return shutil.which(name, path=search) is not None
 
 
 def changes_text(changes: list[dict[str, object]]) -> str:
