@@ -56,6 +56,7 @@ class WorkbenchApp(App[None]):
         self.validate_model: ModelValidator | None = None
         """Checks the model field of the new-run form (default: a provider-prefix check)."""
         self._start = start
+        self._collect_after_start = False
         self._startup_notes: list[str] = []
         for theme in THEMES.values():
             self.register_theme(theme)
@@ -70,6 +71,20 @@ class WorkbenchApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme.dark)
 
+    def on_load(self) -> None:
+        # Start-up allocates only long-lived objects (styles, widgets, the run table): garbage
+        # collector passes over them until the first frame are pure cost. See _settle_heap.
+        self._collect_after_start = gc.isenabled()
+        gc.disable()
+
+    def on_unmount(self) -> None:
+        self._resume_collection()
+
+    def _resume_collection(self) -> None:
+        if self._collect_after_start:
+            self._collect_after_start = False
+            gc.enable()
+
     def on_mount(self) -> None:
         self.push_screen(RunListScreen(self.store))
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -82,11 +97,13 @@ class WorkbenchApp(App[None]):
         self.call_after_refresh(self._settle_heap)
 
     def _settle_heap(self) -> None:
-        """After start-up, move what is loaded (modules, styles, widgets) out of the garbage
-        collector's way: full passes over it would otherwise stall key handling while
-        streamed text arrives. New garbage is still collected as usual."""
+        """After the first frame, move what is loaded (modules, styles, widgets) out of the
+        garbage collector's way: full passes over it would otherwise stall key handling while
+        streamed text arrives. Collection, paused since the app started loading, resumes: new
+        garbage is collected as usual."""
         gc.collect()
         gc.freeze()
+        self._resume_collection()
 
     # hooks ------------------------------------------------------------------------------
     def open_run(self, run_id: str) -> None:
