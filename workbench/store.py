@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,45 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 from agents.events import RunEvent
+
+EventBuilder = Callable[[str, int, float, str, str, dict[str, Any]], RunEvent]
+_EVENT_FIELDS = ("run_id", "seq", "ts", "kind", "role", "payload")
+_builder: EventBuilder | None = None
+
+
+def _construct(run: str, seq: int, ts: float, kind: str, role: str,
+               payload: dict[str, Any]) -> RunEvent:
+    return RunEvent.model_construct(run_id=run, seq=seq, ts=ts, kind=kind, role=role,
+                                    payload=payload)
+
+
+def _fill(run: str, seq: int, ts: float, kind: str, role: str,
+          payload: dict[str, Any]) -> RunEvent:
+    """What ``model_construct`` makes of a complete row, with less generic work per event."""
+    event = _new(RunEvent)
+    _set(event, "__dict__", {"run_id": run, "seq": seq, "ts": ts, "kind": kind, "role": role,
+                             "payload": payload})
+    _set(event, "__pydantic_fields_set__", set(_EVENT_FIELDS))
+    _set(event, "__pydantic_extra__", None)
+    _set(event, "__pydantic_private__", None)
+    return event
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _event_builder() -> EventBuilder:
+    """``_fill`` when it builds exactly what ``model_construct`` does, else ``_construct``."""
+    global _builder
+    if _builder is None:
+        row = ("run", 1, 1.0, "steer", "human", {"text": "x"})
+        fast, slow = _fill(*row), _construct(*row)
+        same = (fast == slow and fast.__dict__ == slow.__dict__
+                and fast.model_fields_set == slow.model_fields_set
+                and tuple(RunEvent.model_fields) == _EVENT_FIELDS)
+        _builder = _fill if same else _construct
+    return _builder
 
 
 class UnknownRunError(LookupError):
@@ -260,11 +299,10 @@ class RunStore:
         with self._lock:
             rows = self.conn.execute(sql, args).fetchall()
         loads = json.loads
+        build = _event_builder()
         for run, seq, ts, kind, role, payload in rows:
-            # Rows were validated when written; constructing skips a second validation.
-            yield RunEvent.model_construct(
-                run_id=run, seq=seq, ts=ts, kind=kind, role=role, payload=loads(payload or "{}")
-            )
+            # Rows were validated when written: built without a second validation.
+            yield build(run, seq, ts, kind, role, loads(payload or "{}"))
 
     # artifacts --------------------------------------------------------------------------
     def add_artifact(self, run_id: str, type_: str, content: str) -> int:
