@@ -100,6 +100,11 @@ class StreamScreen(Screen[None]):
             ConversationItem(message.role, "message", message.text))
 
 
+def _settle_heap() -> None:
+    gc.collect()
+    gc.freeze()
+
+
 class StreamApp(App[None]):
     def __init__(self, history: RunView) -> None:
         super().__init__()
@@ -108,7 +113,7 @@ class StreamApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(StreamScreen(self.history))
         # The same heap policy as WorkbenchApp after its first frame.
-        self.call_after_refresh(WorkbenchApp._settle_heap, self)  # type: ignore[arg-type]
+        self.call_after_refresh(_settle_heap)
 
 
 @dataclass
