@@ -144,3 +144,30 @@ async def test_pause_holds_the_next_turn(store: RunStore, demo_repo: Path) -> No
         assert not any(e.role == "developer" for e in _events(store, screen.run_id, "model_call"))
         await pilot.press("z")
         await at_gate(pilot, "final")
+
+
+async def test_final_gate_lists_changed_functions_beside_the_maximized_diff(
+    store: RunStore, demo_repo: Path
+) -> None:
+    from textual.widgets import OptionList
+
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await at_gate(pilot, "spec")
+        await pilot.press("a")
+        screen = await at_gate(pilot, "final")
+        await pilot.press("m")
+        await pilot.pause(0.2)
+        diff = screen.query_one(DiffView)
+        assert screen.maximized is diff
+        files = diff.query_one("#diff-files", OptionList)
+
+        def listed() -> str:
+            return " ".join(str(files.get_option_at_index(i).prompt)
+                            for i in range(files.option_count))
+
+        await wait_for(pilot, lambda: "low_stock" in listed(), 10, "changed functions")
+        assert files.display and "Inventory.low_stock" in listed()
+        assert "test_low_stock_rejects_negative_threshold" in listed()
+        await pilot.press("m")
+        assert screen.maximized is None

@@ -4,6 +4,7 @@ every pane is a function of :class:`RunView`, which only events change."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -13,6 +14,7 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 
 from agents.contracts import Approval, Decision, RunStatus
@@ -48,6 +50,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         Binding("full_stop", "next_turn", "Next turn", key_display=".", id="run.next_turn"),
         Binding("z", "pause", "Pause/resume", id="run.pause"),
         Binding("e", "edit_spec", "Edit spec", id="run.edit_spec"),
+        Binding("m", "maximize_pane", "Maximize pane", id="run.maximize"),
         Binding("1", "pane('conversation')", "Conversation", show=False, id="run.pane_1"),
         Binding("2", "pane('spec')", "Spec", show=False, id="run.pane_2"),
         Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
@@ -136,6 +139,16 @@ class RunScreen(ReplayMixin, Screen[None]):
         focused = self.focused
         return focused is not None and self.query_one(SpecEditor) in focused.ancestors_with_self
 
+    def action_maximize_pane(self) -> None:
+        """Give the focused pane (or the current tab) the whole screen; again to restore."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        pane = next((w for w in (focused.ancestors_with_self if focused else [])
+                     if isinstance(w, Widget) and w.has_class("pane")), None)
+        self.maximized = pane or self.query_one(f"#{self._pane}", Widget)
+
     def action_edit_spec(self) -> None:
         if self.replay:
             self.start_fork_edit()
@@ -185,8 +198,27 @@ class RunScreen(ReplayMixin, Screen[None]):
         view = self.query_one(DiffView)
         view.load_diff(diff)
         view.set_rejected_hunks(self.view.rejected_hunks)
-        if self.view.static_checks and self.view.static_checks.get("changes"):
+        if self.live is not None:
+            self._load_functions()  # the worktree as it is now, tests included
+        elif self.view.static_checks and self.view.static_checks.get("changes"):
             view.set_changed_functions(changed_functions_by_file(self.view.static_checks["changes"]))
+
+    @work(thread=True, exclusive=True, group="functions")
+    def _load_functions(self) -> None:
+        from analysis import changed_functions_between
+
+        started = self.store.events(self.run_id, upto_seq=1)
+        if not started or "worktree" not in started[0].payload:
+            return
+        payload = started[0].payload
+        try:
+            changes = changed_functions_between(
+                Path(payload["worktree"]), str(payload["base_commit"]), None, worktree=True
+            )
+        except Exception:  # analysis is a hint beside the diff; never a reason to stop
+            return
+        mapping = changed_functions_by_file(c.to_dict() for c in changes)
+        self.app.call_from_thread(self.query_one(DiffView).set_changed_functions, mapping)
 
     def _on_gate(self, event: RunEvent) -> None:
         bar = self.query_one(ApprovalBar)
