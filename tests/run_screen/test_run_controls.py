@@ -171,3 +171,22 @@ async def test_final_gate_lists_changed_functions_beside_the_maximized_diff(
         assert "test_low_stock_rejects_negative_threshold" in listed()
         await pilot.press("m")
         assert screen.maximized is None
+
+
+async def test_narrow_terminal_shows_panes_as_tabs_and_the_gate_opens_its_pane(
+    store: RunStore, demo_repo: Path
+) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_gate(pilot, "spec")
+        await pilot.pause(0.1)
+        shown = [p for p in ("conversation", "spec", "diff", "tests")
+                 if screen.query_one(f"#{p}").display and screen.query_one(f"#{p}").size.width]
+        assert shown == ["spec"]
+        await pilot.press("1")
+        assert screen.query_one("#conversation").display
+        assert not screen.query_one("#spec").size.width or not screen.query_one("#spec").display
+        await pilot.press("a")
+        await at_gate(pilot, "final")
+        await pilot.pause(0.1)
+        assert screen.query_one("#diff").size.width > 70  # the diff has the whole width
