@@ -41,6 +41,12 @@ def test_demo_headless_json_is_approved_and_show_lists_events(tmp_path: Path) ->
     calls = [e for e in data["events"] if e["kind"] == "model_call"]
     assert calls and all({"prompt_tokens", "completion_tokens", "latency_ms"} <= e["payload"].keys()
                          for e in calls)
+    bundle = json.loads(wb(tmp_path, "evidence", out["run_id"]).stdout)
+    assert bundle["status"] == "APPROVED" and bundle["commit"] == out["commit"]
+    assert [r["status"] for r in bundle["reviews"]] == ["NEEDS_REVISION", "APPROVED"]
+    assert bundle["tests"][-1]["status"] == "passed" and bundle["tests"][-1]["passed"] == 5
+    assert bundle["usage"]["model_calls"] == len(calls)
+    assert "inventory/stock.py" in bundle["committed_files"]
     listed = wb(tmp_path, "runs", "--json")
     assert [r["run_id"] for r in json.loads(listed.stdout)] == [out["run_id"]]
 

@@ -165,6 +165,19 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("run_id")
+@click.pass_context
+def evidence(ctx: click.Context, run_id: str) -> None:
+    """The evidence bundle of a run as JSON: spec, reviews, tests, approvals, usage, commit."""
+    from workbench.engine.evidence_bundle import build_bundle
+
+    store = _store(ctx)
+    record = store.find_run(run_id)
+    bundle = build_bundle(record.run_id, store.events(record.run_id))
+    click.echo(json.dumps(bundle, indent=2, default=str))
+
+
+@cli.command()
+@click.argument("run_id")
 @click.option("--reject", is_flag=True, help="Reject instead of approving.")
 @click.option("--request-changes", is_flag=True, help="Send the work back with --comment.")
 @click.option("--comment", default="", help="A comment recorded with the decision.")

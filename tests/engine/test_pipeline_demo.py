@@ -97,6 +97,11 @@ async def test_rejected_hunk_is_absent_from_the_commit(store: RunStore, demo_rep
     assert stock is not None and "def low_stock" in stock
     steers: list[Any] = [e.payload for e in store.events(run_id) if e.kind == "steer"]
     assert any("README.md#0" in s["text"] and s["target_role"] == "developer" for s in steers)
+    evidence = [e.payload["data"] for e in store.events(run_id)
+                if e.kind == "artifact" and e.payload["type"] == "evidence"]
+    assert evidence and evidence[0]["rejected_hunks"] == ["README.md#0"]
+    assert "README.md" not in evidence[0]["committed_files"]
+    assert evidence[0]["commit"] == outcome.commit
 
 
 async def test_rejecting_the_spec_ends_the_run(store: RunStore, demo_repo: Path) -> None:

@@ -24,6 +24,7 @@ from workbench.engine.base import PipelineBase, RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
 from workbench.engine.control import WaitingForApproval
 from workbench.engine.evidence import changes_text
+from workbench.engine.evidence_bundle import build_bundle
 from workbench.engine.team import worktrees_dir_for
 from workbench.models import ModelSpecError, ScriptExhausted
 
@@ -270,6 +271,9 @@ class Pipeline(PipelineBase):
         title = spec.summary if spec else self.config.task.splitlines()[0]
         message = f"{title[:72]}\n\nWorkbench run {self.run_id}\n"
         sha = gitops.commit_worktree(wt, message)
+        bundle = build_bundle(self.run_id, self.store.events(self.run_id))
+        bundle.update(status=RunStatus.APPROVED.value, commit=sha, branch=wt.branch)
+        self._artifact("evidence", Role.HUMAN, bundle)
         self._phase(Phase.DONE)
         return sha
 
