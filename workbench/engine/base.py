@@ -163,9 +163,11 @@ class PipelineBase:
             task = "\n\n".join([*(prompts.steer_message(s) for s in steers), task])
         self._turns += 1
         task = mask_secrets(task)
-        text = await run_turn(
-            self.agent(role), role.value, task, self.bus, self.budget, self._turns
-        )
+        agent = self.agent(role)
+        saved = self.point.agent_states.pop(role.value, None)
+        if saved is not None:  # resumed: the agent remembers its conversation so far
+            await agent.load_state(saved)
+        text = await run_turn(agent, role.value, task, self.bus, self.budget, self._turns)
         if self.control.step_mode:
             self.bus.emit("approval_requested", role.value, gate="step", message="turn finished")
             await self.control.checkpoint(after_turn=True)
@@ -200,6 +202,7 @@ class PipelineBase:
         if self.control.auto_approve:
             approval = Approval(gate=gate, decision=Decision.APPROVE, by="auto-approve")  # type: ignore[arg-type]
         elif not self.control.interactive:
+            await self.save_agent_states()
             raise WaitingForApproval(gate)
         else:
             self.store.update_run(self.run_id, status=RunStatus.WAITING_FOR_APPROVAL.value)
@@ -207,6 +210,15 @@ class PipelineBase:
             self.store.update_run(self.run_id, status=RunStatus.RUNNING.value)
         self.record_approval(approval)
         return approval
+
+    async def save_agent_states(self) -> None:
+        """AutoGen state of every agent of this run, so a resumed run continues the same
+        conversations (stored as an artifact; the run's events stay the source of truth)."""
+        states: dict[str, object] = dict(self.point.agent_states)
+        for role, agent in self._agents.items():
+            states[role.value] = dict(await agent.save_state())
+        if states:
+            self._artifact("agent_state", Role.SYSTEM, {"states": states})
 
     def record_approval(self, approval: Approval) -> None:
         emit_approval(self.store, self.bus, approval)

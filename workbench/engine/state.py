@@ -24,6 +24,7 @@ class ResumePoint:
     calls_by_role: Counter[str] = field(default_factory=Counter)
     calls_at_checkpoint: dict[str, int] = field(default_factory=dict)
     review_rounds: int = 0
+    agent_states: dict[str, Any] = field(default_factory=dict)
     last_seq: int = 0
 
 
@@ -49,6 +50,8 @@ def resume_point(events: list[RunEvent]) -> ResumePoint:
         elif event.kind == "artifact" and p.get("type") == "patch" and p.get("final"):
             point.final_diff = str(p["data"]["diff"])
             point.final_approval = None
+        elif event.kind == "artifact" and p.get("type") == "agent_state":
+            point.agent_states = dict(p["data"].get("states", {}))
         elif event.kind == "artifact" and p.get("type") == "review":
             point.review_rounds += 1
         elif event.kind == "approval_requested" and p.get("gate") in ("spec", "final"):

@@ -1,0 +1,54 @@
+"""A resumed run continues the agents' own conversations (AutoGen state saved at the gate)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agents.contracts import Decision, RunStatus
+from workbench.engine.runner import approve_run, create_pipeline, open_pipeline
+from workbench.store import RunStore
+
+from ..fake_openai import FakeOpenAIServer
+from .conftest import config_for
+from .test_pipeline_openai import CALL_ORDER
+
+
+@pytest.fixture(autouse=True)
+def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+async def test_developer_remembers_its_work_after_request_changes_and_resume(
+    store: RunStore, demo_repo: Path, demo_script: dict[str, Any]
+) -> None:
+    replies: list[Any] = []
+    for role, index in CALL_ORDER:
+        entry = demo_script["roles"][role][index]
+        replies.append({k: v for k, v in entry.items() if k in ("content", "tool_calls")})
+    plan = demo_script["roles"]["tester"][3]["content"]
+    replies += [
+        {"content": "Kept the change; the README line is already short."},
+        {"content": json.dumps({"status": "APPROVED", "summary": "ok", "issues": []})},
+        {"content": plan},
+    ]
+    with FakeOpenAIServer(replies) as server:
+        config = config_for(demo_repo, "openai:fake", base_url=server.base_url)
+        run_id = (await create_pipeline(store, config).run()).run_id
+        approve_run(store, run_id)
+        assert (await open_pipeline(store, run_id).run()).status is RunStatus.WAITING_FOR_APPROVAL
+        approve_run(store, run_id, Decision.REQUEST_CHANGES, comment="Shorten the README line")
+        assert (await open_pipeline(store, run_id).run()).status is RunStatus.WAITING_FOR_APPROVAL
+        requests = list(server.requests)
+    revision = requests[len(CALL_ORDER)]  # the developer's first call after the resume
+    text = json.dumps(revision["messages"])
+    assert "Shorten the README line" in text
+    assert "Implement this approved specification" in text  # its earlier conversation
+    assert "propose_patch" in text
+    states = [e for e in store.events(run_id)
+              if e.kind == "artifact" and e.payload["type"] == "agent_state"]
+    assert len(states) == 3 and "developer" in states[-1].payload["data"]["states"]
