@@ -22,7 +22,10 @@ OK_STATUSES = {RunStatus.APPROVED, RunStatus.WAITING_FOR_APPROVAL}
 
 
 def _store(ctx: click.Context) -> RunStore:
-    store: RunStore = ctx.ensure_object(dict).setdefault("store", RunStore(ctx.obj["db"]))
+    obj = ctx.ensure_object(dict)
+    if "store" not in obj:
+        obj["store"] = RunStore(obj["db"])
+    store: RunStore = obj["store"]
     return store
 
 

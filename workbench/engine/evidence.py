@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agents.contracts import Role, TestResult
 from agents.diff import parse_unified_diff
@@ -16,6 +16,9 @@ from workbench import gitops
 from workbench.engine.bus import EventBus
 from workbench.sandbox import CommandResult, Sandbox
 from workbench.store import RunStore
+
+if TYPE_CHECKING:
+    from analysis import FunctionChange
 
 MAX_SLICE = 4000
 
@@ -94,24 +97,22 @@ class Evidence:
             )
         return TestRun(result, cmd)
 
-    def changed_functions(self) -> list[dict[str, object]]:
+    def changed_functions(self) -> list[FunctionChange]:
         from analysis import changed_functions_between
 
         try:
-            changes = changed_functions_between(
+            return changed_functions_between(
                 self.wt.path, self.wt.base_commit, None, worktree=True
             )
         except Exception as exc:  # analysis must never stop a run
             self.bus.emit("error", message=f"changed-function analysis failed: {exc}")
             return []
-        return [c.to_dict() for c in changes]
 
-    def focus_tests(self, changes: list[dict[str, object]]) -> list[str]:
+    def focus_tests(self, changes: list[FunctionChange]) -> list[str]:
         try:
-            from analysis import changed_functions_between, focus_tests
+            from analysis import focus_tests
 
-            objs = changed_functions_between(self.wt.path, self.wt.base_commit, None, worktree=True)
-            return list(focus_tests(self.wt.path, objs))
+            return list(focus_tests(self.wt.path, changes))
         except Exception as exc:
             self.bus.emit("error", message=f"test focus failed: {exc}")
             return []
@@ -160,8 +161,6 @@ def _tool_available(name: str) -> bool:
     return shutil.which(name, path=search) is not None
 
 
-def changes_text(changes: list[dict[str, object]]) -> str:
-    return "\n".join(
-        f"{c.get('change')}: {c.get('path')} {c.get('qualified_name')} ({c.get('kind')})"
-        for c in changes
-    ) or json.dumps([])
+def changes_text(changes: list[FunctionChange]) -> str:
+    """One line per change; empty when there are none (the prompt then says so)."""
+    return "\n".join(f"{c.change}: {c.path} {c.qualified_name} ({c.kind})" for c in changes)

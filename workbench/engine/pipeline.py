@@ -155,7 +155,10 @@ class Pipeline(PipelineBase):
             self._phase(Phase.REVIEW, Role.REVIEWER)
             checks = await ev.static_checks(diff)
             changes = ev.changed_functions()
-            self._artifact("static_checks", Role.REVIEWER, {"output": checks, "changes": changes})
+            self._artifact(
+                "static_checks", Role.REVIEWER,
+                {"output": checks, "changes": [c.to_dict() for c in changes]},
+            )
             text = await self.turn(
                 Role.REVIEWER,
                 prompts.reviewer_task(
