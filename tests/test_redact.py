@@ -13,7 +13,7 @@ from agents.redact import MASK, mask_secrets, mask_value, suspected_injection
 from workbench.engine.runner import create_pipeline
 from workbench.store import RunStore
 
-from .engine.test_pipeline_openai import CALL_ORDER
+from .engine.conftest import demo_replies
 from .fake_openai import FakeOpenAIServer
 
 KEY = "sk-proj-" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4"
@@ -59,10 +59,7 @@ async def test_a_key_in_the_repo_never_reaches_model_or_store(tmp_path: Path,
     sig = pygit2.Signature("t", "t@t")
     r.create_commit("HEAD", sig, sig, "settings", r.index.write_tree(), [r.head.target])
     script: dict[str, Any] = yaml.safe_load((DEMO_DATA / "demo_script.yaml").read_text())
-    replies: list[Any] = []
-    for role, index in CALL_ORDER:
-        entry = script["roles"][role][index]
-        replies.append({k: v for k, v in entry.items() if k in ("content", "tool_calls")})
+    replies = demo_replies(script)
     replies.insert(1, {"tool_calls": [{"name": "open_file", "arguments": {"path": "settings.py"}}]})
     store = RunStore(tmp_path / "runs.db")
     with FakeOpenAIServer(replies) as server:

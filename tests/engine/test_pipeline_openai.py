@@ -13,26 +13,15 @@ from workbench.gitops import read_branch_file
 from workbench.store import RunStore
 
 from ..fake_openai import FakeOpenAIServer
-from .conftest import config_for
+from .conftest import CALL_ORDER, config_for, demo_replies
 
-CALL_ORDER = [("requirements", 0), ("developer", 0), ("developer", 1), ("developer", 2),
-              ("reviewer", 0), ("developer", 3), ("developer", 4), ("reviewer", 1),
-              ("tester", 0), ("tester", 1), ("tester", 2), ("tester", 3)]
-
-
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("no_openai_env")
 
 
 async def test_full_run_through_openai_provider_with_streaming_and_tools(
     store: RunStore, demo_repo: Path, demo_script: dict[str, Any]
 ) -> None:
-    replies: list[Any] = []
-    for role, index in CALL_ORDER:
-        entry = demo_script["roles"][role][index]
-        replies.append({k: v for k, v in entry.items() if k in ("content", "tool_calls")})
+    replies = demo_replies(demo_script)
     with FakeOpenAIServer(replies) as server:
         config = config_for(demo_repo, "openai:fake-model", base_url=server.base_url,
                             auto_approve=True)

@@ -13,23 +13,15 @@ from workbench.engine.runner import approve_run, create_pipeline, open_pipeline
 from workbench.store import RunStore
 
 from ..fake_openai import FakeOpenAIServer
-from .conftest import config_for
-from .test_pipeline_openai import CALL_ORDER
+from .conftest import CALL_ORDER, config_for, demo_replies
 
-
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("no_openai_env")
 
 
 async def test_developer_remembers_its_work_after_request_changes_and_resume(
     store: RunStore, demo_repo: Path, demo_script: dict[str, Any]
 ) -> None:
-    replies: list[Any] = []
-    for role, index in CALL_ORDER:
-        entry = demo_script["roles"][role][index]
-        replies.append({k: v for k, v in entry.items() if k in ("content", "tool_calls")})
+    replies = demo_replies(demo_script)
     plan = demo_script["roles"]["tester"][3]["content"]
     replies += [
         {"content": "Kept the change; the README line is already short."},
