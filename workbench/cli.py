@@ -232,6 +232,15 @@ def _register_changes() -> None:
 _register_changes()
 
 
+def _register_prune() -> None:
+    from workbench.cli_prune import prune
+
+    cli.add_command(prune)
+
+
+_register_prune()
+
+
 def main() -> None:
     from workbench.errors import USER_ERRORS
 
