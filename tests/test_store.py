@@ -1,26 +1,79 @@
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from agents.events import RunEvent
-from workbench.store import RunStore, UnknownRunError
+from agents.events import EVENT_SCHEMA_VERSION, PhaseChanged, RunStarted, make_event
+from workbench.store import RunRecord, RunStore, UnknownRunError
 
 
 def test_events_get_consecutive_seqs_and_round_trip(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.db")
     store.create_run("r1", "task", "/repo", "scripted:x")
-    store.append(RunEvent(run_id="r1", kind="run_started", payload={"task": "task"}))
-    store.append(RunEvent(run_id="r1", kind="phase_changed", payload={"phase": "development"}))
+    first = store.append(make_event("run_started", run_id="r1", task="task"))
+    store.append(make_event("phase_changed", run_id="r1", phase="development",
+                            active_role="developer"))
+    assert first.seq == 1
     reopened = RunStore(tmp_path / "runs.db")
     events = reopened.events("r1")
     assert [e.seq for e in events] == [1, 2]
-    assert events[1].payload == {"phase": "development"}
+    assert isinstance(events[0], RunStarted) and events[0].task == "task"
+    assert isinstance(events[1], PhaseChanged)
+    assert events[1].payload() == {"phase": "development", "active_role": "developer",
+                                   "cycle": None}
+    assert [e.seq for e in reopened.events("r1", after_seq=1)] == [2]
+    assert [e.seq for e in reopened.iter_events("r1", upto_seq=1)] == [1]
+
+
+def test_every_written_row_carries_the_event_schema_version(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.append(make_event("steer", run_id="r1", role="human", text="smaller diff"))
+    store.append_many([make_event("steer", run_id="r2", seq=n, role="human", text=str(n))
+                       for n in (1, 2)])
+    versions = {row[0] for row in store.conn.execute("SELECT v FROM events")}
+    assert versions == {EVENT_SCHEMA_VERSION}
+    assert [e.text for e in store.events("r2")] == ["1", "2"]  # type: ignore[attr-defined]
+
+
+def test_rows_of_an_older_event_version_are_upgraded_when_read(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.conn.execute(
+        "INSERT INTO events (run_id, seq, ts, kind, role, payload, v) VALUES (?, ?, ?, ?, ?, ?, 1)",
+        ["r1", 1, 1.0, "run_finished", "system",
+         '{"status": "WAITING_FOR_APPROVAL", "reason": "waiting for approval at the spec gate"}'])
+    [event] = store.events("r1")
+    assert event.kind == "run_parked"
+    assert event.gate == "spec"  # type: ignore[attr-defined]
 
 
 def test_unknown_run_is_a_clear_error(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.db")
     with pytest.raises(UnknownRunError, match="unknown run id: nope"):
         store.get_run("nope")
+    with pytest.raises(UnknownRunError):
+        store.update_run("nope", status="RUNNING")
+
+
+def test_runs_update_and_find(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.create_run("abc_1", "task", "/repo", "scripted:x", status="RUNNING", started_at=1.0)
+    store.create_run("abd_2", "task", "/repo", "scripted:x", started_at=2.0)
+    store.update_run("abc_1", status="APPROVED", finished_at=5.0, reason="done")
+    run = store.get_run("abc_1")
+    assert isinstance(run, RunRecord)
+    assert (run.status, run.finished_at, run.reason, run.duration_s) == ("APPROVED", 5.0,
+                                                                          "done", 4.0)
+    assert store.find_run("abc").run_id == "abc_1"
+    assert store.find_run("abd_2").run_id == "abd_2"
+    with pytest.raises(UnknownRunError):
+        store.find_run("ab")  # two runs match
+    with pytest.raises(UnknownRunError):
+        store.find_run("ab_")  # "_" is a literal, not a LIKE wildcard
+    assert [r.run_id for r in store.runs()] == ["abd_2", "abc_1"]
+    with pytest.raises(TypeError, match="unknown run field"):
+        store.update_run("abc_1", lease_token="x")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.create_run("abc_1", "again", "/repo", "scripted:x")
 
 
 def test_artifacts_and_usage(tmp_path: Path) -> None:
@@ -28,7 +81,16 @@ def test_artifacts_and_usage(tmp_path: Path) -> None:
     store.create_run("r1", "task", "/repo", "scripted:x")
     art = store.add_artifact("r1", "log", "x" * 100_000)
     assert len(store.artifact(art).content) == 100_000
+    assert store.add_artifact("r1", "log", "y") == art + 1
+    with pytest.raises(LookupError):
+        store.artifact(999)
     store.add_usage("r1", 10, 5, 0.01)
     store.add_usage("r1", 1, 1, 0.0)
     run = store.get_run("r1")
     assert (run.prompt_tokens, run.completion_tokens, run.tokens) == (11, 6, 17)
+
+
+def test_memory_store_works(tmp_path: Path) -> None:
+    store = RunStore(":memory:")
+    store.create_run("r1", "task", "/repo", "scripted:x")
+    assert store.append(make_event("steer", run_id="r1", text="x")).seq == 1
