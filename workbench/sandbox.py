@@ -27,8 +27,12 @@ from pathlib import Path
 from workbench.sandbox_runtime import (
     LAUNCHER,
     OutputBuffer,
+    home_prefix,
     kill_group,
     network_isolation_prefix,
+    reap_orphans,
+    register_group,
+    unregister,
 )
 
 DEFAULT_ALLOW: tuple[tuple[str, ...], ...] = (
@@ -45,6 +49,13 @@ _SECRET_RE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|^OPENAI_|^
 _NO_ADDRESS_CAP = frozenset({"node", "npm", "npx", "dotnet"})
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_RE.search(name))
+
+
+def cleanup_orphans(tmp_dir: Path | None = None) -> list[str]:
+    """Kill the commands and delete the HOME folders left behind by engines that died without
+    cleaning up (SIGKILL, power loss); says what it did. Cheap when there is nothing to do and
+    safe to call from several processes at once: call it when an engine starts."""
+    return reap_orphans(Path(tmp_dir) if tmp_dir is not None else Path(tempfile.gettempdir()))
 
 
 @dataclass
@@ -102,6 +113,11 @@ class _Prepared:
     home: str
     isolated: bool
     started: float = field(default_factory=time.monotonic)
+    note: Path | None = None  # registry entry while the command runs
+
+    def release(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)
+        unregister(self.note)
 
 
 class Sandbox:
@@ -182,7 +198,7 @@ class Sandbox:
             return CommandResult(shown, None, "", blocked=True, reason=reason)
         if not self.root.is_dir():
             return CommandResult(shown, None, "", reason=f"no such directory: {self.root}")
-        home = tempfile.mkdtemp(prefix="workbench-home-")
+        home = tempfile.mkdtemp(prefix=home_prefix())  # names its owner, for cleanup_orphans
         os.mkdir(os.path.join(home, "tmp"))
         env = self._env(home)
         program = argv[0]
@@ -198,24 +214,29 @@ class Sandbox:
                                      reason=f"command not found: {program}")
             target = [found, *argv[1:]]
         prefix = network_isolation_prefix() if self.isolate_network else None
-        spec = json.dumps({"lo": prefix is not None, "limits": self._rlimits(program)})
+        spec = json.dumps({"lo": prefix is not None, "limits": self._rlimits(program),
+                           "parent": os.getpid()})
         launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, spec]
         return _Prepared(shown, [*(prefix or ()), *launcher, *target], env, home,
                          prefix is not None)
 
     def _result(self, p: _Prepared, code: int | None, buf: OutputBuffer, timed_out: bool
                 ) -> CommandResult:
-        shutil.rmtree(p.home, ignore_errors=True)
+        p.release()
         reason = f"timed out after {self.timeout_s:g} s" if timed_out else ""
         return CommandResult(p.argv, None if timed_out else code, buf.text(),
                              round(time.monotonic() - p.started, 3), timed_out, False,
                              reason, p.isolated)
 
     def _failed_start(self, p: _Prepared, exc: OSError) -> CommandResult:
-        shutil.rmtree(p.home, ignore_errors=True)
+        p.release()
         reason = f"cannot start {p.argv[0]}: {exc.strerror or exc}"
         return CommandResult(p.argv, None, reason, reason=reason, network_isolated=p.isolated)
 
+    # The launcher ties each command to the engine with PR_SET_PDEATHSIG, which fires when
+    # the *thread* that forked exits. Both paths fork on a thread that then waits for the
+    # command (run: the caller's; run_async: the event loop's, as asyncio calls Popen inline),
+    # so that thread outlives the command. Never spawn from a throwaway helper thread.
     def run(self, argv: Sequence[str], approved: bool = False) -> CommandResult:
         """Run ``argv`` if allowed; a blocked command is not executed."""
         p = self._prepare(argv, approved)
@@ -228,6 +249,7 @@ class Sandbox:
                                     start_new_session=True)
         except OSError as exc:
             return self._failed_start(p, exc)
+        p.note = register_group(proc.pid, p.home, p.argv)
         reader = threading.Thread(target=buf.pump, args=(proc.stdout,), daemon=True)
         reader.start()
         timed_out = False
@@ -254,6 +276,7 @@ class Sandbox:
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as exc:
             return self._failed_start(p, exc)
+        p.note = register_group(proc.pid, p.home, p.argv)
         assert proc.stdout is not None
         pump = asyncio.ensure_future(buf.pump_async(proc.stdout))
         timed_out = False
@@ -266,7 +289,7 @@ class Sandbox:
         except BaseException:  # cancelled: the command must not outlive the run
             kill_group(proc.pid)
             pump.cancel()
-            shutil.rmtree(p.home, ignore_errors=True)
+            p.release()
             raise
         kill_group(proc.pid)
         done, _ = await asyncio.wait({pump}, timeout=5)
