@@ -73,27 +73,34 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 @click.argument("task")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Git repository to change.")
-@click.option("--model", default="scripted:demo", show_default=True,
-              help="Provider string for every role, e.g. openai:gpt-4o-mini.")
+@click.option("--model", default=None,
+              help="Provider string for every role, e.g. openai:gpt-4o-mini "
+                   "(default: models.default in config.yaml, else scripted:demo).")
 @click.option("--role-model", multiple=True, metavar="ROLE=SPEC", help="Per-role model.")
 @click.option("--base-url", envvar="OPENAI_BASE_URL", default=None,
-              help="OpenAI-compatible server URL.")
+              help="OpenAI-compatible server URL (default: models.base_url in config.yaml).")
 @click.option("--auto-approve", is_flag=True, help="Approve every gate automatically.")
 @click.option("--max-turns", type=int, default=None, help="Agent turn budget.")
 @click.option("--max-tool-calls", type=int, default=None, help="Tool call budget.")
 @click.option("--max-tokens", type=int, default=None, help="Token budget.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
-def run(ctx: click.Context, task: str, repo: Path, model: str, role_model: tuple[str, ...],
+def run(ctx: click.Context, task: str, repo: Path, model: str | None,
+        role_model: tuple[str, ...],
         base_url: str | None, auto_approve: bool, max_turns: int | None,
         max_tool_calls: int | None, max_tokens: int | None, as_json: bool) -> None:
-    """Run TASK headless on REPO."""
+    """Run TASK headless on REPO, with the models, budgets and sandbox settings of the
+    config file (as the app uses them); flags win over the file."""
+    from workbench.config import load_settings
     from workbench.engine.budgets import Budgets
     from workbench.engine.config import RunConfig
     from workbench.engine.runner import create_pipeline
     from workbench.models import parse_role_models
 
-    budgets = Budgets()
+    settings = load_settings()
+    if settings.load_error:
+        click.echo(f"warning: {settings.load_error} (using defaults)", err=True)
+    budgets = Budgets(**settings.budgets.model_dump())
     if max_turns is not None:
         budgets.max_turns = max_turns
     if max_tool_calls is not None:
@@ -101,9 +108,11 @@ def run(ctx: click.Context, task: str, repo: Path, model: str, role_model: tuple
     if max_tokens is not None:
         budgets.max_tokens = max_tokens
     config = RunConfig(
-        task=task, repo=str(repo.resolve()), model=model,
-        role_models=parse_role_models(role_model), base_url=base_url,
-        auto_approve=auto_approve, budgets=budgets,
+        task=task, repo=str(repo.resolve()), model=model or settings.models.default,
+        role_models={**settings.models.roles, **parse_role_models(role_model)},
+        base_url=base_url or settings.models.base_url, auto_approve=auto_approve,
+        budgets=budgets, timeout_s=settings.sandbox.timeout_s,
+        extra_allowed=settings.sandbox.allow_prefixes(),
     )
     pipeline = create_pipeline(_store(ctx), config)
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)
