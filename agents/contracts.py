@@ -18,6 +18,8 @@ class RunStatus(StrEnum):
     PENDING = "PENDING"
     RUNNING = "RUNNING"
     WAITING_FOR_APPROVAL = "WAITING_FOR_APPROVAL"
+    INTERRUPTED = "INTERRUPTED"
+    """The engine stopped mid-run (the app quit, a signal, a crash); ``resume`` continues."""
     APPROVED = "APPROVED"
     NEEDS_HUMAN_REVIEW = "NEEDS_HUMAN_REVIEW"
     BLOCKED_BY_POLICY = "BLOCKED_BY_POLICY"

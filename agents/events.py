@@ -1,113 +1,340 @@
 """Run events: the single source of truth for live view, replay, resume and fork.
 
-Events are tagged pydantic models (``kind`` is the tag) that round-trip through the store
-with :meth:`RunEvent.dump` and :func:`load_event`, so replay renders exactly what live rendered.
+One pydantic class per event kind, tagged by ``kind`` (a discriminated union, :data:`RunEvent`).
+Every class shares the envelope (run id, seq, time, role); its own fields are the payload
+stored as JSON beside the envelope columns. Large bodies (diffs, logs, agent state) are never
+in an event: they live once in the artifacts table and events carry their ids.
+
+Stored rows carry :data:`EVENT_SCHEMA_VERSION`; :func:`upgrade_payload` turns rows written by
+older versions into the current shape (see ``docs`` in :mod:`agents._event_upgrade`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-EventKind = Literal[
-    "run_started",
-    "phase_changed",
-    "model_call",
-    "model_chunk",
-    "agent_message",
-    "tool_call",
-    "tool_result",
-    "artifact",
-    "approval_requested",
-    "approval_given",
-    "steer",
-    "budget",
-    "error",
-    "policy",
-    "run_finished",
-]
+from agents._event_upgrade import upgrade_payload
 
-EVENT_KINDS: tuple[str, ...] = EventKind.__args__  # type: ignore[attr-defined]
+EVENT_SCHEMA_VERSION = 2
+"""Version 1: free-form payload dicts (0.1.0). Version 2: one typed class per kind."""
+
+ENVELOPE = ("run_id", "seq", "ts", "kind", "role")
 
 
-class RunEvent(BaseModel):
-    """One row of the append-only events table."""
+class EventBase(BaseModel):
+    """The envelope every event shares."""
 
-    run_id: str
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str = ""
     seq: int = 0
     ts: float = Field(default_factory=time.time)
-    kind: EventKind
     role: str = "system"
-    payload: dict[str, Any] = Field(default_factory=dict)
+    kind: str
+
+    def payload(self) -> dict[str, Any]:
+        """The kind's own fields, as stored in the ``payload`` column."""
+        return self.model_dump(mode="json", exclude=set(ENVELOPE))
 
     def dump(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "seq": self.seq,
-            "ts": self.ts,
-            "kind": self.kind,
-            "role": self.role,
-            "payload": json.dumps(self.payload, sort_keys=True, default=str),
-        }
+        """The row the store writes (payload as JSON text)."""
+        return {"run_id": self.run_id, "seq": self.seq, "ts": self.ts, "kind": self.kind,
+                "role": self.role,
+                "payload": json.dumps(self.payload(), sort_keys=True, default=str)}
 
     def summary(self) -> str:
         """A one-line human description, used by lists and the CLI."""
-        p = self.payload
-        match self.kind:
-            case "phase_changed":
-                return f"phase -> {p.get('phase')}"
-            case "model_call":
-                return (
-                    f"{p.get('model')} {p.get('prompt_tokens')}+{p.get('completion_tokens')} tok "
-                    f"{p.get('latency_ms', 0):.0f} ms"
-                )
-            case "agent_message":
-                return str(p.get("content", ""))[:120].replace("\n", " ")
-            case "tool_call":
-                return f"{p.get('name')}({str(p.get('arguments', ''))[:80]})"
-            case "tool_result":
-                flag = "error: " if p.get("is_error") else ""
-                return f"{p.get('name')} -> {flag}{str(p.get('content', ''))[:80]}".replace(
-                    "\n", " "
-                )
-            case "artifact":
-                return f"{p.get('type')} #{p.get('artifact_id')}"
-            case "run_finished":
-                return f"{p.get('status')}: {p.get('reason', '')}"
-            case "error" | "policy":
-                return str(p.get("message", ""))
-            case _:
-                return json.dumps(p, default=str)[:120]
+        return json.dumps(self.payload(), default=str)[:120]
 
 
-def load_event(row: dict[str, Any]) -> RunEvent:
-    payload = row.get("payload") or "{}"
-    data = dict(row)
-    data["payload"] = json.loads(payload) if isinstance(payload, str) else payload
-    data.pop("id", None)
-    return RunEvent.model_validate(data)
+class RunStarted(EventBase):
+    kind: Literal["run_started"] = "run_started"
+    task: str = ""
+    repo: str = ""
+    model: str = ""
+    models: dict[str, str] = Field(default_factory=dict)
+    scripted: bool = False
+    branch: str = ""
+    budgets: dict[str, float] = Field(default_factory=dict)
+    worktree: str = ""
+    base_commit: str = ""
+    forked_from: str | None = None
+    fork_seq: int | None = None
+
+    def summary(self) -> str:
+        return f"{self.model} on {self.branch}"
 
 
-# Payload conventions, per kind (the engine writes them; views read them):
-#   run_started      {task, repo, model, models: {role: label}, scripted, branch, budgets}
-#   phase_changed    {phase, role}                       role = the active agent role, if any
-#   model_call       {model, prompt_tokens, completion_tokens, latency_ms, cost, streamed,
-#                     finish_reason, error}
-#   model_chunk      {text}                              live only: streamed text, never stored
-#   agent_message    {content, turn, task}               final text of one turn; task = its input
-#   tool_call        {name, arguments: {...}, call_id}
-#   tool_result      {name, call_id, content, is_error}
-#   artifact         {type, artifact_id, data}           type: spec | patch | review | test_plan |
-#                                                        test_result | static_checks | log;
-#                                                        data = the contract's dict (not for log)
-#   approval_requested {gate, message}                   gate: spec | final | command | step
-#   approval_given   {gate, decision, comment, spec, rejected_hunks}
-#   steer            {text, target_role}
-#   budget           {name, used, limit}
-#   error            {message}
-#   policy           {message, tool, path, argv}
-#   run_finished     {status, reason, commit, branch}
+class PhaseChanged(EventBase):
+    kind: Literal["phase_changed"] = "phase_changed"
+    phase: str
+    active_role: str | None = None
+    cycle: str | None = None
+    """Why a development cycle starts: "spec", "review", "human" or "test_repair"."""
+
+    def summary(self) -> str:
+        return f"phase -> {self.phase}" + (f" ({self.cycle})" if self.cycle else "")
+
+
+class TurnStarted(EventBase):
+    kind: Literal["turn_started"] = "turn_started"
+    turn: int
+    task: str = ""
+
+    def summary(self) -> str:
+        return f"turn {self.turn}"
+
+
+class ModelCall(EventBase):
+    kind: Literal["model_call"] = "model_call"
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    cost: float = 0.0
+    streamed: bool = False
+    finish_reason: str | None = None
+    error: str | None = None
+
+    def summary(self) -> str:
+        return (f"{self.model} {self.prompt_tokens}+{self.completion_tokens} tok "
+                f"{self.latency_ms:.0f} ms")
+
+
+class ModelChunk(EventBase):
+    """Streamed text; live only, never stored."""
+
+    kind: Literal["model_chunk"] = "model_chunk"
+    text: str = ""
+
+
+class AgentMessage(EventBase):
+    kind: Literal["agent_message"] = "agent_message"
+    content: str = ""
+    turn: int = 0
+    task: str = ""
+    thought: bool = False
+    state_artifact: int | None = None
+    """The agent's AutoGen state after this turn (artifact id): resume and fork load it."""
+    snapshot: str | None = None
+    """The worktree after this turn (a snapshot commit), so a resume can restore it."""
+    model_calls: int | None = None
+    """Model calls this role has made in the run after this turn."""
+
+    def summary(self) -> str:
+        return self.content[:120].replace("\n", " ")
+
+
+class ToolCall(EventBase):
+    kind: Literal["tool_call"] = "tool_call"
+    name: str = ""
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    call_id: str = ""
+
+    def summary(self) -> str:
+        return f"{self.name}({json.dumps(self.arguments, default=str)[:80]})"
+
+
+class ToolResult(EventBase):
+    kind: Literal["tool_result"] = "tool_result"
+    name: str = ""
+    call_id: str = ""
+    content: str = ""
+    is_error: bool = False
+
+    def summary(self) -> str:
+        flag = "error: " if self.is_error else ""
+        return f"{self.name} -> {flag}{self.content[:80]}".replace("\n", " ")
+
+
+ArtifactType = Literal["spec", "patch", "review", "test_plan", "test_result", "static_checks",
+                       "log", "agent_state", "evidence"]
+
+
+class ArtifactRecorded(EventBase):
+    """A product of the run. Small contracts (spec, review, test plan and result, static
+    checks) are in ``data``; bodies (diff, log, agent state, evidence) only in the artifact."""
+
+    kind: Literal["artifact"] = "artifact"
+    type: ArtifactType
+    artifact_id: int | None = None
+    data: dict[str, Any] | None = None
+    files: list[str] = Field(default_factory=list)
+    summary_text: str = ""
+    round: int | None = None
+    final: bool = False
+    committed: bool = False
+    edited: bool = False
+    after_hunk_rejection: bool = False
+    rejected_hunks: list[str] = Field(default_factory=list)
+    commit: str = ""
+
+    def summary(self) -> str:
+        return f"{self.type} #{self.artifact_id}"
+
+
+Gate = Literal["spec", "final", "command", "step"]
+
+
+class ApprovalRequested(EventBase):
+    kind: Literal["approval_requested"] = "approval_requested"
+    gate: Gate
+    message: str = ""
+
+    def summary(self) -> str:
+        return f"{self.gate} gate: {self.message}"
+
+
+class ApprovalGiven(EventBase):
+    kind: Literal["approval_given"] = "approval_given"
+    gate: Gate
+    decision: Literal["approve", "request_changes", "reject"] = "approve"
+    comment: str = ""
+    spec: dict[str, Any] | None = None
+    rejected_hunks: list[str] = Field(default_factory=list)
+    by: str = "human"
+
+    def summary(self) -> str:
+        return f"{self.decision} at the {self.gate} gate" + (
+            f": {self.comment}" if self.comment else "")
+
+
+class Steer(EventBase):
+    kind: Literal["steer"] = "steer"
+    text: str = ""
+    target_role: str | None = None
+    review_comment: bool = True
+
+    def summary(self) -> str:
+        return f"@{self.target_role or 'next'} {self.text}"[:120]
+
+
+class BudgetUsed(EventBase):
+    kind: Literal["budget"] = "budget"
+    name: str
+    used: float = 0
+    limit: float = 0
+
+    def summary(self) -> str:
+        return f"{self.name} {self.used:g}/{self.limit:g}"
+
+
+class ErrorRecorded(EventBase):
+    kind: Literal["error"] = "error"
+    message: str = ""
+    tool: str | None = None
+    errors: list[str] = Field(default_factory=list)
+    attempt: int | None = None
+    contract: str | None = None
+
+    def summary(self) -> str:
+        return self.message
+
+
+class PolicyRecorded(EventBase):
+    kind: Literal["policy"] = "policy"
+    message: str = ""
+    tool: str | None = None
+    path: str | None = None
+    argv: list[str] | None = None
+
+    def summary(self) -> str:
+        return self.message
+
+
+class RunParked(EventBase):
+    """The run waits at a gate with no engine attached; ``approve`` + ``resume`` go on."""
+
+    kind: Literal["run_parked"] = "run_parked"
+    gate: str = ""
+    reason: str = ""
+
+    def summary(self) -> str:
+        return f"parked: {self.reason}"
+
+
+class RunInterrupted(EventBase):
+    """The engine stopped mid-run (the app quit, a signal); ``resume`` goes on."""
+
+    kind: Literal["run_interrupted"] = "run_interrupted"
+    reason: str = ""
+
+    def summary(self) -> str:
+        return f"interrupted: {self.reason}"
+
+
+class RunFinished(EventBase):
+    kind: Literal["run_finished"] = "run_finished"
+    status: str
+    reason: str = ""
+    commit: str = ""
+    branch: str = ""
+
+    def summary(self) -> str:
+        return f"{self.status}: {self.reason}"
+
+
+RunEvent = Annotated[
+    RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelChunk | AgentMessage | ToolCall
+    | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer | BudgetUsed
+    | ErrorRecorded | PolicyRecorded | RunParked | RunInterrupted | RunFinished,
+    Field(discriminator="kind"),
+]
+"""Any run event."""
+
+EVENT_CLASSES: dict[str, type[EventBase]] = {
+    cls.model_fields["kind"].default: cls
+    for cls in (RunStarted, PhaseChanged, TurnStarted, ModelCall, ModelChunk, AgentMessage,
+                ToolCall, ToolResult, ArtifactRecorded, ApprovalRequested, ApprovalGiven, Steer,
+                BudgetUsed, ErrorRecorded, PolicyRecorded, RunParked, RunInterrupted,
+                RunFinished)
+}
+EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
+EventKind = str
 TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})
+
+_ADAPTER: TypeAdapter[RunEvent] = TypeAdapter(RunEvent)
+
+
+def make_event(kind: str, /, **fields: Any) -> EventBase:
+    """Build and validate an event of ``kind`` (the engine's and tests' constructor)."""
+    cls = EVENT_CLASSES.get(kind)
+    if cls is None:
+        raise ValueError(f"unknown event kind: {kind}")
+    return cls.model_validate(fields)
+
+
+def validate_event(data: dict[str, Any]) -> EventBase:
+    """An event from a plain dict (with ``kind``), validated."""
+    event: EventBase = _ADAPTER.validate_python(data)
+    return event
+
+
+def build_event(run_id: str, seq: int, ts: float, kind: str, role: str,
+                payload: dict[str, Any], version: int = EVENT_SCHEMA_VERSION) -> EventBase:
+    """An event from a stored row. Rows of older schema versions are upgraded first; rows
+    of this version were validated when written, so they are built without validating
+    again (reading a 50,000-event run must stay fast)."""
+    if version < EVENT_SCHEMA_VERSION:
+        kind, payload = upgrade_payload(kind, payload, version)
+    cls = EVENT_CLASSES.get(kind)
+    if cls is None:  # a kind this version does not know: keep it visible as an error
+        return ErrorRecorded(run_id=run_id, seq=seq, ts=ts, role=role,
+                             message=f"unknown event kind {kind!r} in the store")
+    if version < EVENT_SCHEMA_VERSION:
+        return cls.model_validate({**payload, "run_id": run_id, "seq": seq, "ts": ts,
+                                   "role": role, "kind": kind})
+    return cls.model_construct(run_id=run_id, seq=seq, ts=ts, role=role, **payload)
+
+
+def load_event(row: dict[str, Any]) -> EventBase:
+    """An event from a row dict as the store returns it (payload as JSON text or dict)."""
+    payload = row.get("payload") or "{}"
+    data = json.loads(payload) if isinstance(payload, str) else dict(payload)
+    return build_event(str(row["run_id"]), int(row.get("seq") or 0), float(row.get("ts") or 0),
+                       str(row["kind"]), str(row.get("role") or "system"), data,
+                       int(row.get("v") or EVENT_SCHEMA_VERSION))

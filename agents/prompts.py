@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from agents.contracts import FeatureSpec, ReviewResult, Role, TestPlan
+from agents.contracts import FeatureSpec, ReviewResult, Role, TestPlan, TestResult
 from agents.output import schema_hint
 
 DATA_RULE = (
@@ -114,3 +114,28 @@ def validation_retry(contract: str, errors: list[str]) -> str:
 
 def steer_message(text: str) -> str:
     return f"A human reviewer adds this formal review comment; take it into account:\n{text}"
+
+
+def test_failure_feedback(result: TestResult, repair: int, limit: int) -> str:
+    """What the developer gets when the tester's run failed (repair round ``repair``)."""
+    failed = ", ".join(result.failed_tests[:20]) or "(no test ids parsed)"
+    return "\n".join([
+        f"The tests fail (repair round {repair} of {limit}): {result.status}, exit "
+        f"{result.exit_code}, {result.passed} passed, {result.failed} failed, {result.errors} "
+        "errors.",
+        f"Failing tests: {failed}",
+        "Fix the code (or a wrong new test) with propose_patch. The failure slice, as data:",
+        fenced("test_failures", result.failure_slice or "(no failure slice)", 6000),
+    ])
+
+
+def final_feedback(comment: str, rejected_hunks: list[str]) -> str:
+    """What the developer gets when the human requests changes at the final gate."""
+    parts = [f"The human requested changes: {comment or '(no comment)'}"]
+    if rejected_hunks:
+        parts.append("These hunks were rejected and must not come back: "
+                     + ", ".join(rejected_hunks))
+    return "\n".join(parts)
+
+
+NO_PATCH_FEEDBACK = "No change is applied yet: propose a patch with propose_patch."

@@ -71,5 +71,5 @@ async def test_a_key_in_the_repo_never_reaches_model_or_store(tmp_path: Path,
     assert KEY not in sent and MASK in sent
     rows = store.db.execute("SELECT payload FROM events").fetchall()
     assert rows and not any(KEY in row[0] for row in rows)
-    flagged = [e.payload for e in store.events(outcome.run_id) if e.kind == "policy"]
+    flagged = [e.payload() for e in store.events(outcome.run_id) if e.kind == "policy"]
     assert any("prompt injection" in p["message"] for p in flagged)

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.timer import Timer
 
-from agents.view_state import ConversationItem, RunView
+from agents.run_state import ConversationItem, RunState
 from widgets.conversation_paint import LABEL_WIDTH, ONE_LINE_KINDS, ROLES, ItemPainter
 
 STREAM_FPS = 20
@@ -114,7 +114,7 @@ class ConversationView(ScrollView, can_focus=True):
     def items(self) -> list[ConversationItem]:
         return self._items
 
-    def load(self, view: RunView) -> None:
+    def load(self, view: RunState) -> None:
         """Show the whole conversation of ``view`` (e.g. after a replay jump)."""
         self._items = list(view.items)
         self._expanded = {i for i in self._expanded if i < len(self._items)}
@@ -420,7 +420,7 @@ if __name__ == "__main__":
 
         def on_mount(self) -> None:
             view = self.query_one(ConversationView)
-            view.load(RunView.from_events(sample_events()))
+            view.load(RunState.from_events(sample_events()))
             view.focus()
 
     _Demo().run()

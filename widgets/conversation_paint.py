@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
 
-from agents.view_state import ConversationItem
+from agents.run_state import ConversationItem
 from widgets.strips import content_strip, text_strip
 
 LABEL_WIDTH = 13

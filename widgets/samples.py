@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.contracts import FeatureSpec, TestResult
-from agents.events import RunEvent
+from agents.events import EventBase, make_event
 
 SAMPLE_SPEC = FeatureSpec(
     feature_id="INV-7",
@@ -97,7 +97,7 @@ SAMPLE_LOG = "\n".join(
 )
 
 
-def sample_events(run_id: str = "run-demo", t0: float = 1_700_000_000.0) -> list[RunEvent]:
+def sample_events(run_id: str = "run-demo", t0: float = 1_700_000_000.0) -> list[EventBase]:
     """A realistic pipeline run up to the final gate, including streamed chunks."""
     rows: list[tuple[str, str, dict[str, Any]]] = [
         ("run_started", "system", {
@@ -106,7 +106,7 @@ def sample_events(run_id: str = "run-demo", t0: float = 1_700_000_000.0) -> list
                                                  "developer": "scripted:demo"},
             "scripted": True, "branch": "workbench/run-demo",
             "budgets": {"max_turns": 40, "max_tool_calls": 60}}),
-        ("phase_changed", "system", {"phase": "requirements", "role": "requirements"}),
+        ("phase_changed", "system", {"phase": "requirements", "active_role": "requirements"}),
         ("model_chunk", "requirements", {"text": "Reading the task"}),
         ("model_chunk", "requirements", {"text": " and the README."}),
         ("model_call", "requirements", {"model": "scripted:demo", "prompt_tokens": 812,
@@ -118,7 +118,7 @@ def sample_events(run_id: str = "run-demo", t0: float = 1_700_000_000.0) -> list
         ("approval_requested", "system", {"gate": "spec", "message": "Approve the spec"}),
         ("approval_given", "human", {"gate": "spec", "decision": "approve", "comment": "ok",
                                      "spec": None, "rejected_hunks": []}),
-        ("phase_changed", "system", {"phase": "development", "role": "developer"}),
+        ("phase_changed", "system", {"phase": "development", "active_role": "developer"}),
         ("tool_call", "developer", {"name": "search", "call_id": "c1",
                                     "arguments": {"pattern": "def total_value"}}),
         ("tool_result", "developer", {"name": "search", "call_id": "c1", "is_error": False,
@@ -133,19 +133,18 @@ def sample_events(run_id: str = "run-demo", t0: float = 1_700_000_000.0) -> list
         ("agent_message", "developer", {"content": "Patch proposed: low_stock added.",
                                         "turn": 2}),
         ("artifact", "developer", {"type": "patch", "artifact_id": 2,
-                                   "data": {"diff": SAMPLE_DIFF, "summary": "low_stock",
-                                            "files": ["inventory/stock.py"]}}),
+                                   "summary_text": "low_stock",
+                                   "files": ["inventory/stock.py"]}),
         ("budget", "system", {"name": "turns", "used": 7, "limit": 40}),
-        ("phase_changed", "system", {"phase": "review", "role": "reviewer"}),
+        ("phase_changed", "system", {"phase": "review", "active_role": "reviewer"}),
         ("artifact", "reviewer", {"type": "review", "artifact_id": 3,
                                   "data": {"status": "APPROVED", "summary": "fine"}}),
-        ("phase_changed", "system", {"phase": "testing", "role": "tester"}),
+        ("phase_changed", "system", {"phase": "testing", "active_role": "tester"}),
         ("artifact", "tester", {"type": "test_result", "artifact_id": 4,
                                 "data": SAMPLE_TEST_RESULT.model_dump()}),
         ("error", "tester", {"message": "2 tests failed"}),
-        ("phase_changed", "system", {"phase": "final_gate", "role": ""}),
+        ("phase_changed", "system", {"phase": "final_gate", "active_role": ""}),
         ("approval_requested", "system", {"gate": "final", "message": "Accept the patch?"}),
     ]
-    return [RunEvent(run_id=run_id, seq=i + 1, ts=t0 + 3 * i, kind=kind,  # type: ignore[arg-type]
-                     role=role, payload=payload)
+    return [make_event(kind, run_id=run_id, seq=i + 1, ts=t0 + 3 * i, role=role, **payload)
             for i, (kind, role, payload) in enumerate(rows)]

@@ -10,7 +10,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from agents.contracts import RunStatus
-from agents.view_state import RunView
+from agents.run_state import RunState
 
 _STATUS_STYLE = {
     RunStatus.PENDING: "$text-muted", RunStatus.RUNNING: "$text-primary",
@@ -43,7 +43,7 @@ class RunStatusBar(Widget):
     RunStatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
-    view: reactive[RunView | None] = reactive[RunView | None](None, always_update=True)
+    view: reactive[RunState | None] = reactive[RunState | None](None, always_update=True)
     """The run state shown (call :meth:`update_view` after each event)."""
     step_mode: reactive[bool] = reactive(False)
     """The run pauses after every agent turn."""
@@ -52,13 +52,13 @@ class RunStatusBar(Widget):
     clock: reactive[bool] = reactive(False)
     """Tick the elapsed time with the wall clock (live runs); otherwise show event time."""
 
-    def __init__(self, view: RunView | None = None, *, name: str | None = None,
+    def __init__(self, view: RunState | None = None, *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(RunStatusBar.view, view)
         self._ticker: Timer | None = None
 
-    def update_view(self, view: RunView) -> None:
+    def update_view(self, view: RunState) -> None:
         self.view = view
 
     def watch_clock(self, clock: bool) -> None:
@@ -76,7 +76,7 @@ class RunStatusBar(Widget):
             return max(view.elapsed, time.time() - view.started_ts)
         return view.elapsed
 
-    def _segments(self, view: RunView) -> list[tuple[int, Content]]:
+    def _segments(self, view: RunState) -> list[tuple[int, Content]]:
         """(priority, text) pairs in display order; lower priority drops first."""
         status = view.status
         segments: list[tuple[int, Content]] = [
@@ -130,6 +130,6 @@ if __name__ == "__main__":
 
     class _Demo(App[None]):
         def compose(self) -> ComposeResult:
-            yield RunStatusBar(RunView.from_events(sample_events()))
+            yield RunStatusBar(RunState.from_events(sample_events()))
 
     _Demo().run()

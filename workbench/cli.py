@@ -165,13 +165,16 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
     record = store.find_run(run_id)
     events = store.events(record.run_id)
     if as_json:
-        data = {"run": _run_dict(record), "events": [e.model_dump() for e in events]}
+        data = {"run": _run_dict(record),
+                "events": [{**e.model_dump(mode="json", include={"seq", "ts", "kind", "role"}),
+                            "payload": e.payload()} for e in events]}
         click.echo(json.dumps(data, indent=2, default=str))
         return
     click.echo(f"run {record.run_id}  {record.status}  {record.reason}")
     click.echo(f"task: {record.task.splitlines()[0] if record.task else ''}")
+    start = events[0].ts if events else record.started_at
     for e in events:
-        offset = e.ts - record.started_at
+        offset = max(0.0, e.ts - start)
         click.echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} {e.summary()}")
 
 
@@ -180,11 +183,12 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
 @click.pass_context
 def evidence(ctx: click.Context, run_id: str) -> None:
     """The evidence bundle of a run as JSON: spec, reviews, tests, approvals, usage, commit."""
+    from agents.fold import fold
     from workbench.engine.evidence_bundle import build_bundle
 
     store = _store(ctx)
     record = store.find_run(run_id)
-    bundle = build_bundle(record.run_id, store.events(record.run_id))
+    bundle = build_bundle(fold(store.iter_events(record.run_id)))
     click.echo(json.dumps(bundle, indent=2, default=str))
 
 

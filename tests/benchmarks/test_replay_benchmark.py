@@ -9,7 +9,7 @@ use), alternating:
 
 * the baseline: reading the run's events from SQLite (``store.events``: rows -> RunEvents),
   and the bare SQL fetch of the same rows;
-* ``RunView.from_events`` alone (the fold);
+* ``RunState.from_events`` alone (the fold);
 * opening the run in WorkbenchTUI (``open_run`` -> RunScreen(replay=True)) until the frame
   that shows the replay bar at the last event is ready for the terminal.
 """
@@ -32,7 +32,7 @@ from textual import work
 from tui_bench_support import FrameRecorder, GcWatch, emit, make_run_events, ms, run_isolated
 
 from agents.events import RunEvent
-from agents.view_state import RunView
+from agents.run_state import RunState
 from workbench.config import load_settings
 from workbench.store import RunStore
 from workbench.tui.launch import WorkbenchTUI
@@ -74,7 +74,7 @@ def _read(store: RunStore) -> tuple[float, list[RunEvent]]:
 
 def _fold(events: list[RunEvent]) -> float:
     start = time.perf_counter()
-    view = RunView.from_events(events)
+    view = RunState.from_events(events)
     elapsed = time.perf_counter() - start
     assert view.event_count == EVENTS
     return elapsed
@@ -132,7 +132,7 @@ class TimedRunScreen(RunScreen):
                 profile.disable()
                 TimedRunScreen.worker_profile = profile
 
-    def _replay_loaded(self, events: list[RunEvent], final: RunView) -> None:
+    def _replay_loaded(self, events: list[RunEvent], final: RunState) -> None:
         TimedRunScreen.marks["ui_start"] = time.perf_counter()
         super()._replay_loaded(events, final)
         TimedRunScreen.marks["ui_end"] = time.perf_counter()
@@ -195,7 +195,7 @@ async def measure(tmp_path: Path) -> dict[str, Any]:
           "the GC before the test):")
     print(f"  SQL fetch of the rows:                 {ms(sql)}")
     print(f"  store.events (baseline):               {ms(read)}")
-    print(f"  RunView.from_events:                   {ms(fold)}")
+    print(f"  RunState.from_events:                   {ms(fold)}")
     print(f"  open -> replay bar on screen:          {ms(opened)} "
           f"(runs {' '.join(ms(o['open']) for o in opens)}); target < {ms(TARGET)}")
     print(f"    screen mounted, worker started:      {ms(part['mount'])}")

@@ -45,7 +45,7 @@ from tui_bench_support import (
 )
 
 from agents.events import RunEvent
-from agents.view_state import ConversationItem, RunView
+from agents.run_state import ConversationItem, RunState
 from widgets.conversation import ConversationView
 from workbench.config import load_settings
 from workbench.store import RunStore
@@ -79,7 +79,7 @@ class Said(Message):
 class StreamScreen(Screen[None]):
     """A conversation pane fed chunk messages (what RunScreen does, minus the other panes)."""
 
-    def __init__(self, history: RunView) -> None:
+    def __init__(self, history: RunState) -> None:
         super().__init__()
         self.history = history
 
@@ -106,7 +106,7 @@ def _settle_heap() -> None:
 
 
 class StreamApp(App[None]):
-    def __init__(self, history: RunView) -> None:
+    def __init__(self, history: RunState) -> None:
         super().__init__()
         self.history = history
 
@@ -234,7 +234,7 @@ def _check(name: str, streamed: Probe, p95_quiet: float, p95_busy: float) -> lis
 
 
 async def _conversation_view() -> tuple[Probe, Probe, GcWatch]:
-    app = StreamApp(RunView.from_events(make_run_events("bench", HISTORY_EVENTS)))
+    app = StreamApp(RunState.from_events(make_run_events("bench", HISTORY_EVENTS)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen

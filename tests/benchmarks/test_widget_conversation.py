@@ -9,7 +9,7 @@ measured by the app-level benchmarks beside this file):
 * chunks: 500 ``append_chunk`` calls (the text is only recorded; a timer redraws it in
   batches); baseline: 500 ``Log.write`` calls with the same text;
 * replay jumps in a realistic run of 50,000 events (``make_run_events``): folding the events
-  into a ``RunView`` (``RunView.from_events``; baseline: a plain list of each event's fields);
+  into a ``RunState`` (``RunState.from_events``; baseline: a plain list of each event's fields);
   ``ConversationView.load`` and drawing the screen in a freshly mounted widget (it measures
   the wrapped height of every item once), then a jump back to event 45,000 (heights known);
   baseline for both: a ``Log`` cleared and given the first line of each item's text.
@@ -31,7 +31,7 @@ from textual.widgets import Log
 from tui_bench_support import make_run_events, ms
 
 from agents.events import RunEvent
-from agents.view_state import ConversationItem, RunView
+from agents.run_state import ConversationItem, RunState
 from widgets.conversation import ConversationView
 
 SIZE = (120, 40)
@@ -74,7 +74,7 @@ def _list_build(events: list[RunEvent]) -> list[tuple[object, ...]]:
     return [(e.seq, e.kind, e.role, e.payload) for e in events]
 
 
-def _load_and_draw(view: ConversationView, run: RunView) -> list[str]:
+def _load_and_draw(view: ConversationView, run: RunState) -> list[str]:
     view.load(run)
     return _screen(view)
 
@@ -139,10 +139,10 @@ async def test_replay_jumps_within_target_of_a_list_and_a_log() -> None:
         first_base: list[float] = []
         jump_base: list[float] = []
         for _ in range(RUNS):
-            fold.append(_timed(RunView.from_events, events))
+            fold.append(_timed(RunState.from_events, events))
             fold_base.append(_timed(_list_build, events))
-            whole = RunView.from_events(events)
-            back = RunView.from_events(events[:JUMP_TO])
+            whole = RunState.from_events(events)
+            back = RunState.from_events(events[:JUMP_TO])
 
             app.show("conversation")
             await app.query_one(ConversationView).remove()
@@ -164,7 +164,7 @@ async def test_replay_jumps_within_target_of_a_list_and_a_log() -> None:
             await pilot.pause()
     print(f"\nrun of {EVENTS} events, {len(whole.items)} conversation items; "
           f"jump back to event {JUMP_TO}")
-    fold_ratio = _report("fold RunView.from_events", fold, fold_base, "list of event fields",
+    fold_ratio = _report("fold RunState.from_events", fold, fold_base, "list of event fields",
                          FOLD_RATIO)
     first_ratio = _report("first load + draw (fresh widget)", first, first_base,
                           "Log.write_lines + draw", FIRST_LOAD_RATIO)

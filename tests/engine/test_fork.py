@@ -20,10 +20,10 @@ async def test_fork_with_edited_spec_continues_on_its_own_branch(
         store, config_for(demo_repo, "scripted:demo", auto_approve=True)).run()
     events = store.events(original.run_id)
     spec_gate = next(e for e in events
-                     if e.kind == "approval_requested" and e.payload["gate"] == "spec")
+                     if e.kind == "approval_requested" and e.payload()["gate"] == "spec")
     spec = FeatureSpec.model_validate(
-        next(e.payload["data"] for e in events
-             if e.kind == "artifact" and e.payload["type"] == "spec"))
+        next(e.payload()["data"] for e in events
+             if e.kind == "artifact" and e.payload()["type"] == "spec"))
     edited = spec.model_copy(update={"summary": "Low-stock report, edited in the fork"})
 
     fork_id = fork_run(store, original.run_id, spec_gate.seq, spec=edited)
@@ -36,8 +36,7 @@ async def test_fork_with_edited_spec_continues_on_its_own_branch(
     assert outcome.status is RunStatus.APPROVED, outcome.reason
     assert outcome.branch == f"workbench/{fork_id}" != original.branch
     dev_turn = next(e for e in store.events(fork_id, after_seq=spec_gate.seq)
-                    if e.kind == "agent_message" and e.role == "developer"
-                    and "task" in e.payload)
-    assert "edited in the fork" in dev_turn.payload["task"]
+                    if e.kind == "turn_started" and e.role == "developer")
+    assert "edited in the fork" in dev_turn.payload()["task"]
     assert read_branch_file(demo_repo, outcome.branch, "tests/test_low_stock.py") is not None
     assert store.get_run(original.run_id).status == "APPROVED"  # the original is untouched

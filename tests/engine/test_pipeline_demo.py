@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
 
 import pygit2
 
@@ -42,23 +42,23 @@ async def test_demo_run_commits_reviewed_tested_patch_on_run_branch(
     kinds = [e.kind for e in events]
     assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    reviews = [e.payload["data"]["status"] for e in events
-               if e.kind == "artifact" and e.payload["type"] == "review"]
+    reviews = [e.payload()["data"]["status"] for e in events
+               if e.kind == "artifact" and e.payload()["type"] == "review"]
     assert reviews == ["NEEDS_REVISION", "APPROVED"]
     calls = [e for e in events if e.kind == "model_call"]
     assert len(calls) == 12
-    assert all(c.payload["prompt_tokens"] > 0 and c.payload["completion_tokens"] > 0
-               and c.payload["latency_ms"] >= 0 for c in calls)
+    assert all(c.payload()["prompt_tokens"] > 0 and c.payload()["completion_tokens"] > 0
+               and c.payload()["latency_ms"] >= 0 for c in calls)
 
-    results = [e.payload["data"] for e in events
-               if e.kind == "artifact" and e.payload["type"] == "test_result"]
+    results = [e.payload()["data"] for e in events
+               if e.kind == "artifact" and e.payload()["type"] == "test_result"]
     assert results[-1]["status"] == "passed" and results[-1]["passed"] == 5
     log = store.artifact(results[-1]["log_artifact"]).content
     assert "5 passed" in log  # the real pytest output
     run = store.get_run(outcome.run_id)
     assert run.status == "APPROVED" and run.tokens > 0
-    checks = [e.payload["data"] for e in events
-              if e.kind == "artifact" and e.payload["type"] == "static_checks"]
+    checks = [e.payload()["data"] for e in events
+              if e.kind == "artifact" and e.payload()["type"] == "static_checks"]
     assert "$ ruff check (exit 0)" in checks[-1]["output"]  # real ruff on the changed files
     assert {"Inventory.low_stock"} <= {c["qualified_name"] for c in checks[-1]["changes"]}
 
@@ -95,10 +95,13 @@ async def test_rejected_hunk_is_absent_from_the_commit(store: RunStore, demo_rep
     assert readme is not None and "low_stock" not in readme
     stock = read_branch_file(demo_repo, outcome.branch, "inventory/stock.py")
     assert stock is not None and "def low_stock" in stock
-    steers: list[Any] = [e.payload for e in store.events(run_id) if e.kind == "steer"]
-    assert any("README.md#0" in s["text"] and s["target_role"] == "developer" for s in steers)
-    evidence = [e.payload["data"] for e in store.events(run_id)
-                if e.kind == "artifact" and e.payload["type"] == "evidence"]
+    final = [e.payload() for e in store.events(run_id)
+             if e.kind == "approval_given" and e.payload()["gate"] == "final"]
+    assert final[-1]["rejected_hunks"] == ["README.md#0"]
+    assert final[-1]["comment"] == "keep the README as is"
+    evidence = [json.loads(store.artifact(e.payload()["artifact_id"]).content)
+                for e in store.events(run_id)
+                if e.kind == "artifact" and e.payload()["type"] == "evidence"]
     assert evidence and evidence[0]["rejected_hunks"] == ["README.md#0"]
     assert "README.md" not in evidence[0]["committed_files"]
     assert evidence[0]["commit"] == outcome.commit

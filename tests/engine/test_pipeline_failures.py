@@ -17,7 +17,7 @@ from .conftest import config_for, write_script
 
 
 def _kinds(store: RunStore, run_id: str, kind: str) -> list[dict[str, Any]]:
-    return [e.payload for e in store.events(run_id) if e.kind == kind]
+    return [e.payload() for e in store.events(run_id) if e.kind == kind]
 
 
 async def test_invalid_spec_three_times_needs_human_review(

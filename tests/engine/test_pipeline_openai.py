@@ -37,7 +37,7 @@ async def test_full_run_through_openai_provider_with_streaming_and_tools(
     tool_msgs = [m for m in requests[2]["messages"] if m["role"] == "tool"]
     assert any("class Inventory" in m["content"] for m in tool_msgs)
 
-    calls = [e.payload for e in store.events(outcome.run_id) if e.kind == "model_call"]
+    calls = [e.payload() for e in store.events(outcome.run_id) if e.kind == "model_call"]
     assert len(calls) == len(CALL_ORDER)
     assert all(c["model"] == "openai:fake-model" and c["prompt_tokens"] > 0 for c in calls)
     assert read_branch_file(demo_repo, outcome.branch, "tests/test_low_stock.py") is not None

@@ -1,4 +1,4 @@
-"""A resumed run continues the agents' own conversations (AutoGen state saved at the gate)."""
+"""A resumed run continues the agents' own conversations (AutoGen state saved every turn)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ async def test_developer_remembers_its_work_after_request_changes_and_resume(
     assert "Shorten the README line" in text
     assert "Implement this approved specification" in text  # its earlier conversation
     assert "propose_patch" in text
-    states = [e for e in store.events(run_id)
-              if e.kind == "artifact" and e.payload["type"] == "agent_state"]
-    assert len(states) == 3 and "developer" in states[-1].payload["data"]["states"]
+    turns = [e for e in store.events(run_id) if e.kind == "agent_message"
+             and not e.payload()["thought"]]
+    assert turns and all(e.payload()["state_artifact"] for e in turns)  # every turn, every gate
+    last_dev = [e for e in turns if e.role == "developer"][-1]
+    saved = json.loads(store.artifact(last_dev.payload()["state_artifact"]).content)
+    assert "Shorten the README line" in json.dumps(saved)

@@ -31,7 +31,7 @@ async def test_replay_steps_back_and_forth_and_jumps(store: RunStore, tmp_path: 
     run_id = await record_demo_run(store, "past-run", "done", parent=tmp_path)
     total = len(store.events(run_id))
     spec_seq = next(e.seq for e in store.events(run_id)
-                    if e.kind == "artifact" and e.payload["type"] == "spec")
+                    if e.kind == "artifact" and e.payload()["type"] == "spec")
     app = tui(store)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await _open_from_history(pilot, run_id)
@@ -58,7 +58,7 @@ async def test_fork_from_an_event_continues_live_on_a_new_branch(
 ) -> None:
     run_id = await record_demo_run(store, "to-fork", "done", parent=tmp_path)
     gate_seq = next(e.seq for e in store.events(run_id)
-                    if e.kind == "approval_requested" and e.payload["gate"] == "spec")
+                    if e.kind == "approval_requested" and e.payload()["gate"] == "spec")
     app = tui(store)
     async with app.run_test(size=(160, 48)) as pilot:
         await _open_from_history(pilot, run_id)

@@ -39,7 +39,7 @@ async def test_approve_spec_reject_a_hunk_and_finish(store: RunStore, demo_repo:
     branch = f"workbench/{run_id}"
     assert "low_stock" not in (read_branch_file(demo_repo, branch, "README.md") or "")
     assert "def low_stock" in (read_branch_file(demo_repo, branch, "inventory/stock.py") or "")
-    given = [e.payload for e in _events(store, run_id, "approval_given")]
+    given = [e.payload() for e in _events(store, run_id, "approval_given")]
     assert given[-1]["rejected_hunks"] == ["README.md#0"]
 
 
@@ -62,11 +62,11 @@ async def test_invalid_spec_edit_is_refused_then_valid_edit_is_what_developer_ge
         await pilot.press("ctrl+s")
         screen = await at_gate(pilot, "final")
         run_id = screen.run_id
-    specs = [e.payload for e in _events(store, run_id, "artifact") if e.payload["type"] == "spec"]
-    assert specs[-1]["edited"] and specs[-1]["data"]["feature_id"] == "INV-7-EDITED"
-    dev = next(e for e in _events(store, run_id, "agent_message")
-               if e.role == "developer" and "task" in e.payload)
-    assert "INV-7-EDITED" in dev.payload["task"]
+    given = [e.payload() for e in _events(store, run_id, "approval_given")
+             if e.payload()["gate"] == "spec"]
+    assert given[-1]["spec"]["feature_id"] == "INV-7-EDITED"  # the edit travels with it
+    dev = next(e for e in _events(store, run_id, "turn_started") if e.role == "developer")
+    assert "INV-7-EDITED" in dev.payload()["task"]
 
 
 async def test_request_changes_sends_the_comment_back_to_requirements(
@@ -83,9 +83,8 @@ async def test_request_changes_sends_the_comment_back_to_requirements(
         await wait_for(pilot, lambda: len(_events(store, app.screen.run_id, "approval_requested"))
                        == 2, what="second spec gate")
         run_id = app.screen.run_id
-    req = [e for e in _events(store, run_id, "agent_message")
-           if e.role == "requirements" and "task" in e.payload]
-    assert "Mention units" in req[-1].payload["task"]
+    req = [e for e in _events(store, run_id, "turn_started") if e.role == "requirements"]
+    assert "Mention units" in req[-1].payload()["task"]
 
 
 async def test_reject_at_spec_gate_ends_rejected(store: RunStore, demo_repo: Path) -> None:
@@ -108,11 +107,10 @@ async def test_steer_reaches_the_next_agent_turn(store: RunStore, demo_repo: Pat
         screen = await at_gate(pilot, "final")
         run_id = screen.run_id
     steer = _events(store, run_id, "steer")
-    assert steer and steer[0].payload["text"] == "Keep the README line short"
-    assert steer[0].payload["review_comment"] is True
-    dev = next(e for e in _events(store, run_id, "agent_message")
-               if e.role == "developer" and "task" in e.payload)
-    assert "Keep the README line short" in dev.payload["task"]
+    assert steer and steer[0].payload()["text"] == "Keep the README line short"
+    assert steer[0].payload()["review_comment"] is True
+    dev = next(e for e in _events(store, run_id, "turn_started") if e.role == "developer")
+    assert "Keep the README line short" in dev.payload()["task"]
 
 
 async def test_step_mode_pauses_after_each_turn_until_next(

@@ -27,8 +27,8 @@ def _recorded(tmp_path: Path, until: str) -> RunStore:
     store = RunStore(tmp_path / "data" / "runs.db")
     asyncio.run(record_demo_run(store, f"demo-{until}", until, parent=tmp_path))
     freeze_times(store, f"demo-{until}")
-    if until != "done":  # as a live run parked at the gate: no run_finished yet
-        store.db.execute("DELETE FROM events WHERE kind = 'run_finished'")
+    if until != "done":  # as a live run waiting at the gate: not parked yet
+        store.db.execute("DELETE FROM events WHERE kind = 'run_parked'")
     return store
 
 
@@ -62,9 +62,12 @@ def test_replay_screen_mid_run(snap_compare: SnapCompare, tmp_path: Path,
     store = _recorded(tmp_path, "done")
     app = RunScreenApp(store, "demo-done", replay=True)
 
+    first_review = next(e.seq for e in store.events("demo-done")
+                        if e.kind == "artifact" and e.payload()["type"] == "review")
+
     async def back_to_review(pilot: Pilot[None]) -> None:
         await pilot.pause(0.5)
-        await pilot.press("g", *"40", "enter")
+        await pilot.press("g", *str(first_review), "enter")
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=back_to_review)

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from agents.contracts import FeatureSpec, TestResult
-from agents.view_state import RunView
+from agents.run_state import RunState
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_lines import DiffLines
@@ -63,7 +63,7 @@ class DiffApp(RecordingApp):
 class ConversationApp(RecordingApp):
     def __init__(self, events: int | None = None) -> None:
         super().__init__()
-        self.view = RunView.from_events(sample_events()[:events])
+        self.view = RunState.from_events(sample_events()[:events])
 
     def compose(self) -> ComposeResult:
         yield ConversationView()
@@ -130,7 +130,7 @@ class StatusBarApp(App[None]):
     def __init__(self, events: int | None = None, *, step_mode: bool = False,
                  paused: bool = False) -> None:
         super().__init__()
-        self.view = RunView.from_events(sample_events()[:events])
+        self.view = RunState.from_events(sample_events()[:events])
         self.step_mode = step_mode
         self.paused = paused
 

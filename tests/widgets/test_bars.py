@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents.events import RunEvent
-from agents.view_state import RunView
+from agents.events import make_event
+from agents.run_state import RunState
 from tests.widgets.apps import ApprovalApp, StatusBarApp
 from widgets.approval_bar import ApprovalBar
 from widgets.samples import sample_events
@@ -19,7 +19,7 @@ async def test_status_bar_shows_run_facts_and_labels_the_scripted_model() -> Non
     async with app.run_test(size=(200, 5)):
         text = _bar_text(app)
         for fact in (" WAITING FOR APPROVAL ", "final gate", " SCRIPTED ", "scripted:demo",
-                     "4,026 tok", "$0.00", "turns 7/40", "tool calls 0/60", "1:15 elapsed",
+                     "4,026 tok", "$0.00", "turns 7/40", "tool calls 2/60", "1:15 elapsed",
                      " STEP "):
             assert fact in text, fact
 
@@ -38,9 +38,9 @@ async def test_status_bar_follows_the_view() -> None:
     async with app.run_test(size=(160, 5)):
         bar = app.query_one(RunStatusBar)
         assert " RUNNING " in _bar_text(app) and "requirements" in _bar_text(app)
-        view = RunView.from_events(sample_events())
-        view.apply(RunEvent(run_id="run-demo", seq=99, ts=view.last_ts + 3600,
-                            kind="run_finished", payload={"status": "APPROVED"}))
+        view = RunState.from_events(sample_events())
+        view.apply(make_event("run_finished", run_id="run-demo", seq=99,
+                              ts=view.last_ts + 3600, status="APPROVED"))
         bar.update_view(view)
         text = _bar_text(app)
         assert " APPROVED " in text and "1:01:15" in text
@@ -48,10 +48,10 @@ async def test_status_bar_follows_the_view() -> None:
 
 async def test_a_real_model_is_not_labelled_scripted() -> None:
     events = sample_events()
-    events[0] = events[0].model_copy(update={"payload": {
-        **events[0].payload, "scripted": False, "model": "openai:gpt-4o-mini", "models": {}}})
+    events[0] = events[0].model_copy(update={
+        "scripted": False, "model": "openai:gpt-4o-mini", "models": {}})
     app = StatusBarApp()
-    app.view = RunView.from_events(events)
+    app.view = RunState.from_events(events)
     async with app.run_test(size=(200, 5)):
         text = _bar_text(app)
         assert "SCRIPTED" not in text and "openai:gpt-4o-mini" in text

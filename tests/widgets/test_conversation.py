@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.style import Style
 
-from agents.view_state import ConversationItem, RunView
+from agents.run_state import ConversationItem, RunState
 from tests.widgets.apps import ConversationApp
 from widgets.conversation import ConversationView
 from widgets.conversation_paint import ItemPainter
@@ -118,13 +118,13 @@ async def test_load_jumps_between_replay_positions() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         view = app.query_one(ConversationView)
         events = sample_events()
-        view.load(RunView.from_events(events[:4]))
+        view.load(RunState.from_events(events[:4]))
         await pilot.pause()
         screen = _text(view)
         assert "── requirements ──" in screen
         assert "Reading the task and the README.▍" in screen  # mid-stream at this position
         assert "development" not in screen
-        view.load(RunView.from_events(events))
+        view.load(RunState.from_events(events))
         await pilot.pause()
         assert "waiting for approval at the final gate" in _text(view)
 
@@ -151,18 +151,18 @@ async def test_replay_jumps_in_a_long_run_show_the_position_reached() -> None:
     app = ConversationApp(events=1)
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.query_one(ConversationView)
-        view.load(RunView.from_events(events))
+        view.load(RunState.from_events(events))
         await pilot.pause()
-        assert len(view.items) == len(RunView.from_events(events).items)
-        view.load(RunView.from_events(events[:9_000]))
+        assert len(view.items) == len(RunState.from_events(events).items)
+        view.load(RunState.from_events(events[:9_000]))
         await pilot.pause()
-        assert len(view.items) == len(RunView.from_events(events[:9_000]).items)
+        assert len(view.items) == len(RunState.from_events(events[:9_000]).items)
         assert view.items[-1].text[:40] in _text(view)  # still following the newest item
 
 
 def test_measured_heights_match_the_drawn_lines() -> None:
     events = sample_events()
-    items = list(RunView.from_events(events).items)
+    items = list(RunState.from_events(events).items)
     items += [ConversationItem("developer", "message", text, seq=100 + n) for n, text in
               enumerate(["", "x" * 66, "x" * 67, "漢字" * 40, "one\ntwo\n\nfour", "a " * 90])]
     for width in (23, 40, 80, 120):

@@ -1,41 +1,38 @@
-"""Plumbing shared by the pipeline phases: agents, turns, validation, gates, artifacts."""
+"""Plumbing shared by the pipeline steps: the folded run state, agents, turns, validation,
+gates and artifacts. Every fact about the run is an event; ``self.state`` is their fold."""
 
 from __future__ import annotations
 
 import json
 import shlex
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from autogen_agentchat.agents import AssistantAgent
 from pydantic import BaseModel
 
 from agents import prompts
-from agents.contracts import (
-    AGENT_ROLES,
-    Approval,
-    Decision,
-    Phase,
-    Role,
-    RunStatus,
-)
+from agents.contracts import AGENT_ROLES, Approval, Decision, Phase, Role, RunStatus
+from agents.events import AgentMessage, ApprovalGiven, ApprovalRequested, ArtifactRecorded
+from agents.fold import apply_event, fold
 from agents.output import OutputInvalid, parse_contract
 from agents.patching import PatchRejected, apply_patch
 from agents.redact import mask_secrets
 from agents.repo_tools import RepoTools
+from agents.run_state import RunState
 from workbench import gitops
-from workbench.engine.budgets import BudgetTracker
+from workbench.engine.budgets import check_budgets
 from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl, WaitingForApproval
 from workbench.engine.evidence import Evidence
-from workbench.engine.state import ResumePoint, resume_point
 from workbench.engine.team import make_agent, make_client, repo_tools
 from workbench.models import ModelCallRecord, parse_model_spec
 from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore
 
 T = TypeVar("T", bound=BaseModel)
+TOOL_ROLES = (Role.DEVELOPER, Role.TESTER)
 
 
 class RunStopped(Exception):
@@ -67,66 +64,83 @@ class PipelineBase:
     ) -> None:
         self.store, self.run_id, self.config, self.control = store, run_id, config, control
         self.bus = bus or EventBus(store, run_id)
-        self.budget = BudgetTracker(config.budgets, self._on_budget)
-        self.point: ResumePoint = resume_point(store.events(run_id))
+        self.state: RunState = fold(store.iter_events(run_id))
+        self.bus.subscribe(self._fold, first=True)
         self._agents: dict[Role, AssistantAgent] = {}
-        self._turns = 0
+        self._dirty = False
         self.wt: gitops.RunWorktree | None = None
         self.control.step_mode = config.step_mode or control.step_mode
 
+    def _fold(self, event: Any) -> None:
+        apply_event(self.state, event)
+
     # plumbing -----------------------------------------------------------------------------
-    def _on_budget(self, name: str, used: float, limit: float) -> None:
-        if name in ("turns", "tool_calls", "tokens"):
-            self.bus.emit("budget", name=name, used=used, limit=limit)
+    def check_budgets(self) -> None:
+        check_budgets(self.state, self.config.budgets)
 
     def _on_model_call(self, role: Role, rec: ModelCallRecord) -> None:
         self.bus.emit(
-            "model_call",
-            role.value,
-            model=rec.model,
-            prompt_tokens=rec.prompt_tokens,
-            completion_tokens=rec.completion_tokens,
-            latency_ms=rec.latency_ms,
-            cost=rec.cost,
-            streamed=rec.streamed,
-            finish_reason=rec.finish_reason,
-            error=rec.error,
+            "model_call", role.value, model=rec.model, prompt_tokens=rec.prompt_tokens,
+            completion_tokens=rec.completion_tokens, latency_ms=rec.latency_ms, cost=rec.cost,
+            streamed=rec.streamed, finish_reason=rec.finish_reason, error=rec.error,
         )
-        self.store.add_usage(self.run_id, rec.prompt_tokens, rec.completion_tokens, rec.cost)
-        self.budget.charge("tokens", rec.prompt_tokens + rec.completion_tokens)
-        self.budget.charge("cost", rec.cost)
+        usage = self.state.usage
+        self.store.update_run(self.run_id, prompt_tokens=usage.prompt_tokens,
+                              completion_tokens=usage.completion_tokens, cost=usage.cost)
 
-    def _phase(self, phase: Phase, role: Role | None = None) -> None:
+    def _phase(self, phase: Phase, role: Role | None = None, cycle: str | None = None) -> None:
         self.store.update_run(self.run_id, phase=phase.value)
-        self.bus.emit("phase_changed", phase=phase.value, role=role.value if role else None)
+        self.bus.emit("phase_changed", phase=phase.value,
+                      active_role=role.value if role else None, cycle=cycle)
 
-    def _artifact(
-        self, type_: str, role: Role, data: BaseModel | dict[str, object], **extra: object
-    ) -> None:
-        payload = data.model_dump() if isinstance(data, BaseModel) else data
+    def _artifact(self, type_: str, role: Role, data: BaseModel | dict[str, Any],
+                  body: bool = False, **fields: Any) -> int:
+        """Store an artifact and record it. ``body`` artifacts (diffs, logs, evidence) stay
+        out of the event; small contracts are also carried in the event for the fold."""
+        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
         art = self.store.add_artifact(self.run_id, type_, json.dumps(payload, default=str))
-        self.bus.emit("artifact", role.value, type=type_, artifact_id=art, data=payload, **extra)
+        self.bus.put(ArtifactRecorded(role=role.value, type=type_,  # type: ignore[arg-type]
+                                      artifact_id=art, data=None if body else payload,
+                                      **fields))
+        return art
 
-    def agent(self, role: Role) -> AssistantAgent:
+    def load_artifact(self, artifact_id: int | None) -> Any:
+        if artifact_id is None:
+            return None
+        return json.loads(self.store.artifact(artifact_id).content)
+
+    async def agent(self, role: Role) -> AssistantAgent:
         if role not in self._agents:
-            start = self.point.calls_at_checkpoint.get(role.value, 0)
+            start = self.state.model_calls_at_turn.get(role.value, 0)
             client, _label = make_client(
-                self.config.model_for(role.value),
-                role,
-                self.config.base_url,
-                start,
+                self.config.model_for(role.value), role, self.config.base_url, start,
                 self._on_model_call,
             )
             tools = None
-            if role in (Role.DEVELOPER, Role.TESTER):
-                assert self.wt is not None
+            if role in TOOL_ROLES:
                 tools = repo_tools(
-                    RepoTools(self.wt.path, on_refusal=self._on_refusal(role)),
+                    RepoTools(self.wt_checked.path, on_refusal=self._on_refusal(role)),
                     self._propose_patch(role),
                     self._run_tests_tool(role) if role is Role.TESTER else None,
                 )
-            self._agents[role] = make_agent(role, client, tools)
+            agent = make_agent(role, client, tools)
+            saved = self._saved_state(role)
+            if saved is not None:  # resumed or forked: the agent remembers its conversation
+                await agent.load_state(saved)
+            self._agents[role] = agent
         return self._agents[role]
+
+    def _saved_state(self, role: Role) -> dict[str, Any] | None:
+        art = self.state.agent_states.get(role.value)
+        if art is not None:
+            data = self.load_artifact(art)
+            return data if isinstance(data, dict) else None
+        legacy = self.state.artifact_ids.get("agent_state")  # stores of schema 1
+        if legacy is not None:
+            states = (self.load_artifact(legacy) or {}).get("states", {})
+            state = states.get(role.value)
+            return state if isinstance(state, dict) else None
+        return None
 
     def _on_refusal(self, role: Role):  # type: ignore[no-untyped-def]
         def record(tool: str, path: str, message: str) -> None:
@@ -136,12 +150,12 @@ class PipelineBase:
 
     def _propose_patch(self, role: Role):  # type: ignore[no-untyped-def]
         def propose(diff: str, summary: str) -> str:
-            assert self.wt is not None
             try:
-                applied = apply_patch(self.wt.path, diff)
+                applied = apply_patch(self.wt_checked.path, diff)
             except PatchRejected as exc:
                 self.bus.emit("error", role.value, message=str(exc), tool="propose_patch")
                 raise
+            self._dirty = True
             files = ", ".join(applied.files)
             return f"patch applied: {len(applied.hunks_applied)} hunk(s) in {files}"
 
@@ -155,23 +169,33 @@ class PipelineBase:
         return run
 
     async def turn(self, role: Role, task: str) -> str:
+        """One agent turn, recorded with the agent's state and the worktree after it, so a
+        resume or a fork continues from exactly here."""
         from workbench.engine.turns import run_turn
 
         await self.control.checkpoint(after_turn=False)
         steers = self.control.take_steers()
         if steers:
             task = "\n\n".join([*(prompts.steer_message(s) for s in steers), task])
-        self._turns += 1
         task = mask_secrets(task)
-        agent = self.agent(role)
-        saved = self.point.agent_states.pop(role.value, None)
-        if saved is not None:  # resumed: the agent remembers its conversation so far
-            await agent.load_state(saved)
-        text = await run_turn(agent, role.value, task, self.bus, self.budget, self._turns)
+        turn_no = self.state.usage.turns + 1
+        self.bus.emit("turn_started", role.value, turn=turn_no, task=task[:8000])
+        self.check_budgets()
+        agent = await self.agent(role)
+        text = await run_turn(agent, role.value, task, self.bus, self.check_budgets, turn_no)
+        state_id = self.store.add_artifact(
+            self.run_id, "agent_state", json.dumps(dict(await agent.save_state()), default=str))
+        snapshot = None
+        if self._dirty and self.wt is not None:
+            snapshot, self._dirty = gitops.snapshot_worktree(self.wt), False
+        self.bus.put(AgentMessage(
+            role=role.value, content=text, turn=turn_no, task=task[:8000],
+            state_artifact=state_id, snapshot=snapshot,
+            model_calls=self.state.calls_by_role[role.value]))
         if self.control.step_mode:
-            self.bus.emit("approval_requested", role.value, gate="step", message="turn finished")
+            self.bus.put(ApprovalRequested(role=role.value, gate="step", message="turn finished"))
             await self.control.checkpoint(after_turn=True)
-            self.bus.emit("approval_given", "human", gate="step", decision="approve")
+            self.bus.put(ApprovalGiven(role="human", gate="step", decision="approve"))
         return text
 
     async def validated(self, role: Role, text: str, model: type[T]) -> T:
@@ -180,14 +204,8 @@ class PipelineBase:
             try:
                 return parse_contract(text, model)
             except OutputInvalid as exc:
-                self.bus.emit(
-                    "error",
-                    role.value,
-                    message=str(exc),
-                    errors=exc.errors,
-                    attempt=attempt,
-                    contract=model.__name__,
-                )
+                self.bus.emit("error", role.value, message=str(exc), errors=exc.errors,
+                              attempt=attempt, contract=model.__name__)
                 if attempt == attempts:
                     raise RunStopped(
                         RunStatus.NEEDS_HUMAN_REVIEW,
@@ -198,11 +216,13 @@ class PipelineBase:
         raise AssertionError("unreachable")
 
     async def gate(self, gate: str, message: str) -> Approval:
-        self.bus.emit("approval_requested", gate=gate, message=message)
+        """Ask once (a resumed run already asked), then take the decision: auto-approve, the
+        human in the TUI, or park the run for ``workbench approve``."""
+        if self.state.pending_approval != gate:
+            self.bus.put(ApprovalRequested(gate=gate, message=message))  # type: ignore[arg-type]
         if self.control.auto_approve:
             approval = Approval(gate=gate, decision=Decision.APPROVE, by="auto-approve")  # type: ignore[arg-type]
         elif not self.control.interactive:
-            await self.save_agent_states()
             raise WaitingForApproval(gate)
         else:
             self.store.update_run(self.run_id, status=RunStatus.WAITING_FOR_APPROVAL.value)
@@ -211,17 +231,8 @@ class PipelineBase:
         self.record_approval(approval)
         return approval
 
-    async def save_agent_states(self) -> None:
-        """AutoGen state of every agent of this run, so a resumed run continues the same
-        conversations (stored as an artifact; the run's events stay the source of truth)."""
-        states: dict[str, object] = dict(self.point.agent_states)
-        for role, agent in self._agents.items():
-            states[role.value] = dict(await agent.save_state())
-        if states:
-            self._artifact("agent_state", Role.SYSTEM, {"states": states})
-
     def record_approval(self, approval: Approval) -> None:
-        emit_approval(self.store, self.bus, approval)
+        emit_approval(self.bus, approval)
 
     def steer(self, text: str, target: str = "next") -> None:
         """A human message for the next agent turn, recorded as a formal review comment."""
@@ -230,7 +241,8 @@ class PipelineBase:
 
     @property
     def wt_checked(self) -> gitops.RunWorktree:
-        assert self.wt is not None, "worktree not open"
+        if self.wt is None:
+            raise gitops.GitError("the run's worktree is not open")
         return self.wt
 
     @property
@@ -238,26 +250,21 @@ class PipelineBase:
         return any(self.config.model_for(r.value).startswith("scripted:") for r in AGENT_ROLES)
 
     def model_labels(self) -> dict[str, str]:
-        labels = {}
-        for role in AGENT_ROLES:
-            spec = parse_model_spec(
-                self.config.model_for(role.value), base_url=self.config.base_url
-            )
-            labels[role.value] = spec.label
-        return labels
+        return {role.value: parse_model_spec(self.config.model_for(role.value),
+                                             base_url=self.config.base_url).label
+                for role in AGENT_ROLES}
 
     @property
     def evidence(self) -> Evidence:
-        assert self.wt is not None
         allow = (*DEFAULT_ALLOW, *(tuple(a) for a in self.config.extra_allowed))
-        sandbox = Sandbox(self.wt.path, timeout_s=self.config.timeout_s, allow=allow)
-        return Evidence(self.store, self.bus, self.run_id, self.wt, sandbox)
+        sandbox = Sandbox(self.wt_checked.path, timeout_s=self.config.timeout_s, allow=allow)
+        return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox)
 
 
-def emit_approval(store: RunStore, bus: EventBus, approval: Approval) -> None:
-    """Record a gate decision; an edited spec becomes the spec artifact the developer receives."""
-    bus.emit("approval_given", "human", **approval.model_dump(mode="json"))
-    if approval.gate == "spec" and approval.spec is not None:
-        data = approval.spec.model_dump(mode="json")
-        art = store.add_artifact(bus.run_id, "spec", json.dumps(data))
-        bus.emit("artifact", "human", type="spec", artifact_id=art, data=data, edited=True)
+def emit_approval(bus: EventBus, approval: Approval) -> None:
+    """Record a gate decision; an edited spec travels with it and becomes the run's spec."""
+    bus.put(ApprovalGiven(
+        role="human", gate=approval.gate, decision=approval.decision.value,
+        comment=approval.comment,
+        spec=approval.spec.model_dump(mode="json") if approval.spec else None,
+        rejected_hunks=list(approval.rejected_hunks), by=approval.by))

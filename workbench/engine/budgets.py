@@ -1,15 +1,22 @@
-"""Per-run budgets: turns, review rounds, tool calls, tokens and cost."""
+"""Per-run budgets: turns, review rounds, test repairs, tool calls, tokens and cost.
+
+What a run has used is folded from its events (:class:`agents.run_state.RunState`), so the
+budgets continue exactly across resume and fork.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from agents.run_state import RunState
 
 
 @dataclass
 class Budgets:
     max_turns: int = 40
     max_review_rounds: int = 3
+    max_test_repairs: int = 2
     max_tool_calls: int = 60
     max_tokens: int = 200_000
     max_cost: float = 5.0
@@ -18,6 +25,12 @@ class Budgets:
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Budgets:
+        """Known fields only (a store may hold budgets of another version)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
 
 class BudgetExceeded(RuntimeError):
     def __init__(self, name: str, used: float, limit: float) -> None:
@@ -25,29 +38,14 @@ class BudgetExceeded(RuntimeError):
         self.name = name
 
 
-@dataclass
-class BudgetTracker:
-    budgets: Budgets
-    on_change: Callable[[str, float, float], None] = lambda name, used, limit: None
-    used: dict[str, float] = field(
-        default_factory=lambda: {"turns": 0, "tool_calls": 0, "tokens": 0, "cost": 0.0}
-    )
-
-    def _limit(self, name: str) -> float:
-        return {
-            "turns": self.budgets.max_turns,
-            "tool_calls": self.budgets.max_tool_calls,
-            "tokens": self.budgets.max_tokens,
-            "cost": self.budgets.max_cost,
-        }[name]
-
-    def charge(self, name: str, amount: float = 1) -> None:
-        """Record use; overruns surface at the next :meth:`check` (never mid model call)."""
-        self.used[name] = self.used.get(name, 0) + amount
-        self.on_change(name, self.used[name], self._limit(name))
-
-    def check(self) -> None:
-        for name, used in self.used.items():
-            limit = self._limit(name)
-            if used > limit:
-                raise BudgetExceeded(name, used, limit)
+def check_budgets(state: RunState, budgets: Budgets) -> None:
+    """Raise :class:`BudgetExceeded` for the first budget the run has gone over."""
+    usage = state.usage
+    for name, used, limit in (
+        ("turns", usage.turns, budgets.max_turns),
+        ("tool_calls", usage.tool_calls, budgets.max_tool_calls),
+        ("tokens", usage.tokens, budgets.max_tokens),
+        ("cost", usage.cost, budgets.max_cost),
+    ):
+        if used > limit:
+            raise BudgetExceeded(name, used, limit)

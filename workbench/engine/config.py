@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from workbench.engine.budgets import Budgets
@@ -34,6 +34,18 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
-        data = json.loads(text or "{}")
-        data["budgets"] = Budgets(**data.get("budgets", {}))
-        return cls(**data)
+        """The config stored on a run; unknown keys (another version's) are left out and a
+        malformed config is a one-line :class:`ValueError`."""
+        try:
+            data = json.loads(text or "{}")
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the run's stored config is not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("task"), str):
+            raise ValueError("the run's stored config has no task")
+        names = {f.name for f in fields(cls)}
+        known = {k: v for k, v in data.items() if k in names}
+        known["budgets"] = Budgets.from_dict(dict(data.get("budgets") or {}))
+        try:
+            return cls(**known)
+        except TypeError as exc:
+            raise ValueError(f"the run's stored config is incomplete: {exc}") from None

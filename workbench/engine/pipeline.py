@@ -1,41 +1,47 @@
-"""The pipeline run: requirements -> spec gate -> developer <-> reviewer -> tester -> final gate
--> commit on ``workbench/<run_id>``. No Textual here: the TUI and the CLI drive the same class."""
+"""The pipeline run: requirements -> spec gate -> developer <-> reviewer -> tester (-> repair)
+-> final gate -> commit on ``workbench/<run_id>``. No Textual here: the TUI and the CLI drive
+the same class.
+
+The run is a loop over steps. Each step starts from the last milestone the folded events
+reached (``RunState.stage``) and ends by recording the next one, so a resume after a gate or
+a crash, and a fork at any event, continue from exactly where the events stop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
-from agents import prompts
-from agents.contracts import (
-    Approval,
-    Decision,
-    FeatureSpec,
-    Patch,
-    Phase,
-    ReviewResult,
-    Role,
-    RunStatus,
-    TestPlan,
-)
-from agents.diff import parse_unified_diff
-from agents.patching import PatchRejected, apply_patch
+from agents.contracts import Decision, Phase, RunStatus
+from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted
 from workbench import gitops
-from workbench.engine.base import PipelineBase, RunOutcome, RunStopped
+from workbench.engine.base import RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
 from workbench.engine.control import WaitingForApproval
-from workbench.engine.evidence import changes_text
-from workbench.engine.evidence_bundle import build_bundle
+from workbench.engine.lease import Lease
+from workbench.engine.steps import Steps
 from workbench.engine.team import worktrees_dir_for
 from workbench.models import ModelSpecError, ScriptExhausted
 
 
-class Pipeline(PipelineBase):
+class Pipeline(Steps):
     async def run(self) -> RunOutcome:
-        status, reason, commit = RunStatus.FAILED, "", ""
-        self.store.update_run(self.run_id, status=RunStatus.RUNNING.value)
+        if self.state.finished:  # nothing left to do: the events say how it ended
+            return self._outcome()
+        with Lease(self.store, self.run_id):
+            return await self._run_leased()
+
+    def _outcome(self) -> RunOutcome:
+        s = self.state
+        return RunOutcome(self.run_id, s.status, s.finished_reason or s.parked_reason,
+                          s.branch, s.commit)
+
+    async def _run_leased(self) -> RunOutcome:
+        status, reason = RunStatus.FAILED, ""
+        self.store.update_run(self.run_id, status=RunStatus.RUNNING.value, finished_at=None)
         try:
             self._open_worktree()
-            commit = await self._flow()
+            await self._drive()
             status, reason = RunStatus.APPROVED, "approved and committed"
         except WaitingForApproval as exc:
             status, reason = RunStatus.WAITING_FOR_APPROVAL, str(exc)
@@ -45,246 +51,133 @@ class Pipeline(PipelineBase):
             status, reason = RunStatus.FAILED, str(exc)
         except (ScriptExhausted, ModelSpecError, gitops.GitError) as exc:
             status, reason = RunStatus.FAILED, str(exc)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            self._interrupted("stopped while running")
+            raise
         except Exception as exc:  # a model or provider failure ends the run, recorded
             status, reason = RunStatus.FAILED, f"{type(exc).__name__}: {exc}".splitlines()[0]
             self.bus.emit("error", message=reason)
-        branch = self.wt.branch if self.wt else ""
-        self.bus.emit(
-            "run_finished", status=status.value, reason=reason, commit=commit, branch=branch
-        )
-        finished = None if status is RunStatus.WAITING_FOR_APPROVAL else time.time()
-        self.store.update_run(
-            self.run_id, status=status.value, reason=reason, finished_at=finished, branch=branch
-        )
+        return self._end(status, reason)
+
+    def _interrupted(self, reason: str) -> None:
+        self.bus.put(RunInterrupted(reason=reason))
+        self.store.update_run(self.run_id, status=RunStatus.INTERRUPTED.value, reason=reason)
+
+    def _end(self, status: RunStatus, reason: str) -> RunOutcome:
+        branch = self.wt.branch if self.wt else self.state.branch
+        if status is RunStatus.WAITING_FOR_APPROVAL:
+            self.bus.put(RunParked(gate=self.state.pending_approval or "", reason=reason))
+            self.store.update_run(self.run_id, status=status.value, reason=reason,
+                                  finished_at=None, branch=branch)
+            return RunOutcome(self.run_id, status, reason, branch, "")
+        commit = self.state.commit if status is RunStatus.APPROVED else ""
+        self.bus.put(RunFinished(status=status.value, reason=reason, commit=commit,
+                                 branch=branch))
+        self.store.update_run(self.run_id, status=status.value, reason=reason,
+                              finished_at=time.time(), branch=branch)
         return RunOutcome(self.run_id, status, reason, branch, commit)
 
     def _open_worktree(self) -> None:
         wt_dir = worktrees_dir_for(self.store.path)
-        if not self.point.started:
-            self.wt = gitops.create_worktree(self.config.repo_path, self.run_id, wt_dir)
-            self.bus.emit(
-                "run_started",
-                task=self.config.task,
-                repo=str(self.config.repo_path),
-                model=self.config.model,
-                models=self.model_labels(),
-                scripted=self.scripted,
-                branch=self.wt.branch,
-                budgets=self.config.budgets.to_dict(),
-                worktree=str(self.wt.path),
-                base_commit=self.wt.base_commit,
-            )
-        else:
-            self.wt = gitops.open_worktree(self.config.repo_path, self.run_id, wt_dir)
+        s = self.state
+        if not s.started:
+            # Idempotent: a worktree made by an attempt killed before run_started is adopted.
+            self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id, wt_dir)
+            self.bus.put(RunStarted(
+                task=self.config.task, repo=str(self.config.repo_path), model=self.config.model,
+                models=self.model_labels(), scripted=self.scripted, branch=self.wt.branch,
+                budgets=self.config.budgets.to_dict(), worktree=str(self.wt.path),
+                base_commit=self.wt.base_commit))
+            return
+        self.wt = gitops.open_worktree(self.config.repo_path, self.run_id, wt_dir,
+                                       s.base_commit or None)
+        if s.stage in ("final_decided", "committed"):
+            return  # the commit step restores what it needs (and may adopt a commit)
+        if s.snapshot:
+            gitops.restore_worktree(self.wt, s.snapshot)
+        elif not s.patches:  # nothing was recorded yet: start again from the base
+            gitops.restore_worktree(self.wt, self.wt.base_commit)
 
-    async def _flow(self) -> str:
-        point = self.point
-        if (
-            point.final_approval is None
-            or point.final_approval.decision is Decision.REQUEST_CHANGES
-        ):
-            spec = await self._spec_phase()
-            if point.final_diff is None or point.final_approval is not None:
-                feedback = self._final_feedback(point.final_approval)
-                if not feedback:
-                    gitops.reset_worktree(self.wt_checked)
-                await self._develop_and_review(spec, feedback)
-                await self._test(spec)
-            approval = await self._final_gate()
-        else:
-            approval = point.final_approval
-            if point.final_diff is None:
-                raise RunStopped(RunStatus.FAILED, "final approval without a recorded patch")
-        return await self._commit(approval)
-
-    # requirements and the spec gate ------------------------------------------------------
-    async def _spec_phase(self) -> FeatureSpec:
-        point = self.point
-        approved = (
-            point.spec_approval is not None and point.spec_approval.decision is Decision.APPROVE
-        )
-        if point.spec is not None and approved:
-            return point.spec
-        comment = ""
-        if point.spec_approval is not None:
-            if point.spec_approval.decision is Decision.REJECT:
-                raise RunStopped(RunStatus.REJECTED, "spec rejected by the human")
-            comment = point.spec_approval.comment
-        spec = point.spec if (point.spec is not None and point.spec_approval is None) else None
-        for _round in range(self.config.budgets.max_review_rounds + 1):
-            if spec is None:
-                spec = await self._requirements(comment)
-            self._phase(Phase.SPEC_GATE)
-            approval = await self.gate("spec", "Review and approve the feature spec")
-            if approval.decision is Decision.REJECT:
-                raise RunStopped(RunStatus.REJECTED, "spec rejected by the human")
-            if approval.decision is Decision.APPROVE:
-                return approval.spec or spec
-            comment, spec = approval.comment, None
-        raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "spec change requests exhausted")
-
-    async def _requirements(self, comment: str) -> FeatureSpec:
-        self._phase(Phase.REQUIREMENTS, Role.REQUIREMENTS)
-        text = await self.turn(
-            Role.REQUIREMENTS, prompts.requirements_task(self.config.task, comment)
-        )
-        spec = await self.validated(Role.REQUIREMENTS, text, FeatureSpec)
-        self._artifact("spec", Role.REQUIREMENTS, spec)
-        return spec
-
-    # development and review --------------------------------------------------------------
-    async def _develop_and_review(self, spec: FeatureSpec, feedback: str) -> None:
-        ev = self.evidence
-        for round_no in range(1, self.config.budgets.max_review_rounds + 1):
-            self._phase(Phase.DEVELOPMENT, Role.DEVELOPER)
-            summary = await self.turn(Role.DEVELOPER, prompts.developer_task(spec, feedback))
-            diff = gitops.worktree_diff(self.wt_checked)
-            if not diff.strip():
-                feedback = "No change is applied yet: propose a patch with propose_patch."
-                self.bus.emit(
-                    "error", Role.DEVELOPER.value, message="developer finished without a patch"
-                )
-                continue
-            files = [f.path for f in parse_unified_diff(diff)]
-            self._artifact(
-                "patch",
-                Role.DEVELOPER,
-                Patch(diff=diff, files=files, summary=summary),
-                round=round_no,
-            )
-            self._phase(Phase.REVIEW, Role.REVIEWER)
-            checks = await ev.static_checks(diff)
-            changes = ev.changed_functions()
-            self._artifact(
-                "static_checks", Role.REVIEWER,
-                {"output": checks, "changes": [c.to_dict() for c in changes]},
-            )
-            text = await self.turn(
-                Role.REVIEWER,
-                prompts.reviewer_task(
-                    spec, diff, checks, changes_text(changes), ev.changed_files_text(diff)
-                ),
-            )
-            review = await self.validated(Role.REVIEWER, text, ReviewResult)
-            self._artifact("review", Role.REVIEWER, review, round=round_no)
-            if review.status == "APPROVED":
+    async def _drive(self) -> None:
+        while True:
+            s = self.state
+            stage = s.stage
+            if stage == "committed":
                 return
-            feedback = prompts.review_feedback(review)
-        raise RunStopped(
-            RunStatus.NEEDS_HUMAN_REVIEW,
-            f"review still NEEDS_REVISION after {self.config.budgets.max_review_rounds} rounds",
-        )
+            if stage == "started":
+                await self.requirements("")
+            elif stage in ("spec_proposed", "spec_asked"):
+                await self.spec_gate()
+            elif stage == "spec_decided":
+                await self._after_spec_decision()
+            elif stage == "cycle_started":
+                await self.develop(self.cycle_feedback())
+            elif stage == "no_patch":
+                self._bound_rounds("the developer proposed no patch")
+                await self.develop(self.no_patch_feedback())
+            elif stage == "developed":
+                await self.review()
+            elif stage == "reviewed":
+                await self._after_review()
+            elif stage == "test_planned":
+                await self.run_planned_tests()
+            elif stage == "tested":
+                await self._after_tests()
+            elif stage in ("final_proposed", "final_asked"):
+                await self.final_gate()
+            elif stage == "final_decided":
+                await self._after_final_decision()
+            else:
+                raise RunStopped(RunStatus.FAILED, f"cannot continue from stage {stage!r}")
 
-    # testing -----------------------------------------------------------------------------
-    async def _test(self, spec: FeatureSpec) -> None:
-        ev = self.evidence
-        self._phase(Phase.TESTING, Role.TESTER)
-        diff = gitops.worktree_diff(self.wt_checked)
-        changes = ev.changed_functions()
-        focus = ev.focus_tests(changes)
-        text = await self.turn(
-            Role.TESTER, prompts.tester_task(spec, diff, changes_text(changes), "\n".join(focus))
-        )
-        plan = await self.validated(Role.TESTER, text, TestPlan)
-        self._artifact("test_plan", Role.TESTER, plan)
-        run = await ev.run_tests(plan.command, Role.TESTER)
-        self._artifact("test_result", Role.TESTER, run.result)
-        if run.command.blocked:
-            raise RunStopped(
-                RunStatus.BLOCKED_BY_POLICY, f"test command blocked: {run.command.reason}"
-            )
-        if run.result.status != "passed":
+    async def _after_spec_decision(self) -> None:
+        approval = self.state.spec_approval
+        if approval is None or approval.decision is Decision.REJECT:
+            raise RunStopped(RunStatus.REJECTED, "spec rejected by the human")
+        if approval.decision is Decision.REQUEST_CHANGES:
+            if self.state.requirements_rounds > self.config.budgets.max_review_rounds:
+                raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "spec change requests exhausted")
+            await self.requirements(approval.comment)
+            return
+        if self.state.spec is None:
+            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "the approved spec is not valid")
+        self._phase(Phase.DEVELOPMENT, self.developer, cycle="spec")
+
+    def _bound_rounds(self, what: str) -> None:
+        limit = self.config.budgets.max_review_rounds
+        if self.state.rounds_in_cycle >= limit:
+            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, f"{what} after {limit} rounds")
+
+    async def _after_review(self) -> None:
+        review = self.state.last_review
+        if review is not None and review.status == "APPROVED":
+            await self.plan_tests()
+            return
+        self._bound_rounds("review still NEEDS_REVISION")
+        await self.develop(self.review_feedback())
+
+    async def _after_tests(self) -> None:
+        result = self.state.test_result
+        if result is None:
+            raise RunStopped(RunStatus.FAILED, "test result missing")
+        if result.status == "blocked":
+            raise RunStopped(RunStatus.BLOCKED_BY_POLICY, "test command blocked by the policy")
+        if result.status == "passed":
+            await self.propose_final()
+            return
+        if self.state.test_repairs >= self.config.budgets.max_test_repairs:
             raise RunStopped(
                 RunStatus.NEEDS_HUMAN_REVIEW,
-                f"tests {run.result.status}: {run.result.failed} failed, exit "
-                f"{run.result.exit_code}",
-            )
-        self._last_test_command = plan.command
+                f"tests {result.status}: {result.failed} failed, exit {result.exit_code}"
+                + (f" after {self.state.test_repairs} repair round(s)"
+                   if self.state.test_repairs else ""))
+        self._phase(Phase.DEVELOPMENT, self.developer, cycle="test_repair")
 
-    # final gate and commit ---------------------------------------------------------------
-    async def _final_gate(self) -> Approval:
-        self._phase(Phase.FINAL_GATE)
-        diff = gitops.worktree_diff(self.wt_checked)
-        files = [f.path for f in parse_unified_diff(diff)] if diff.strip() else []
-        self._artifact(
-            "patch", Role.DEVELOPER, Patch(diff=diff, files=files, summary="final"), final=True
-        )
-        self.point.final_diff = diff
-        approval = await self.gate(
-            "final", "Approve the final patch (reject hunks to leave them out)"
-        )
-        if approval.decision is Decision.REJECT:
+    async def _after_final_decision(self) -> None:
+        approval = self.state.final_approval
+        if approval is None or approval.decision is Decision.REJECT:
             raise RunStopped(RunStatus.REJECTED, "patch rejected by the human")
         if approval.decision is Decision.REQUEST_CHANGES:
-            # Loop back once per request; budgets bound the total work.
-            self.point.final_approval = approval
-            spec = self.point.spec
-            assert spec is not None
-            await self._develop_and_review(spec, self._final_feedback(approval))
-            await self._test(spec)
-            return await self._final_gate()
-        return approval
-
-    def _final_feedback(self, approval: Approval | None) -> str:
-        if approval is None or approval.decision is not Decision.REQUEST_CHANGES:
-            return ""
-        parts = [f"The human requested changes: {approval.comment or '(no comment)'}"]
-        if approval.rejected_hunks:
-            parts.append(
-                "These hunks were rejected and must not come back: "
-                + ", ".join(approval.rejected_hunks)
-            )
-        return "\n".join(parts)
-
-    async def _commit(self, approval: Approval) -> str:
-        self._phase(Phase.COMMIT)
-        wt = self.wt_checked
-        diff = self.point.final_diff or ""
-        if approval.rejected_hunks:
-            reason = approval.comment or "rejected by the human"
-            self.bus.emit(
-                "steer",
-                "human",
-                target_role=Role.DEVELOPER.value,
-                review_comment=True,
-                text=f"Hunks rejected ({reason}): " + ", ".join(approval.rejected_hunks),
-            )
-        gitops.reset_worktree(wt)
-        if diff.strip():
-            try:
-                applied = apply_patch(wt.path, diff, exclude_hunks=set(approval.rejected_hunks))
-            except PatchRejected as exc:
-                raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, f"approved patch: {exc}") from exc
-            if approval.rejected_hunks:
-                self._artifact(
-                    "patch",
-                    Role.HUMAN,
-                    Patch(
-                        diff=applied.diff_text,
-                        files=list(applied.files),
-                        summary="approved hunks",
-                        rejected_hunks=list(approval.rejected_hunks),
-                    ),
-                    committed=True,
-                )
-                await self._retest_after_rejections()
-        if not gitops.worktree_diff(wt).strip():
-            raise RunStopped(RunStatus.REJECTED, "every hunk was rejected: nothing to commit")
-        spec = self.point.spec
-        title = spec.summary if spec else self.config.task.splitlines()[0]
-        message = f"{title[:72]}\n\nWorkbench run {self.run_id}\n"
-        sha = gitops.commit_worktree(wt, message)
-        bundle = build_bundle(self.run_id, self.store.events(self.run_id))
-        bundle.update(status=RunStatus.APPROVED.value, commit=sha, branch=wt.branch)
-        self._artifact("evidence", Role.HUMAN, bundle)
-        self._phase(Phase.DONE)
-        return sha
-
-    async def _retest_after_rejections(self) -> None:
-        command = getattr(self, "_last_test_command", None) or ["python", "-m", "pytest", "-q"]
-        run = await self.evidence.run_tests(command, Role.TESTER)
-        self._artifact("test_result", Role.TESTER, run.result, after_hunk_rejection=True)
-        if run.result.status != "passed":
-            raise RunStopped(
-                RunStatus.NEEDS_HUMAN_REVIEW, "tests fail once the rejected hunks are left out"
-            )
+            self._phase(Phase.DEVELOPMENT, self.developer, cycle="human")
+            return
+        await self.commit(approval)

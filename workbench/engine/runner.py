@@ -7,13 +7,15 @@ import time
 from collections.abc import Iterable
 
 from agents.contracts import Approval, Decision, FeatureSpec, RunStatus
+from agents.diff import DiffParseError, parse_unified_diff
+from agents.fold import fold
+from agents.run_state import RunState
 from workbench import gitops
 from workbench.engine.base import emit_approval
 from workbench.engine.bus import EventBus, Listener
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl
 from workbench.engine.pipeline import Pipeline
-from workbench.engine.state import resume_point
 from workbench.models import parse_model_spec
 from workbench.store import RunStore
 
@@ -34,6 +36,15 @@ def _validate(config: RunConfig) -> None:
     gitops.open_repo(config.repo)
 
 
+def _cleanup_leftovers() -> None:
+    """What engines killed earlier left behind (sandboxed processes, temp folders)."""
+    try:
+        from workbench.sandbox import cleanup_orphans
+    except ImportError:  # pragma: no cover - older sandbox module
+        return
+    cleanup_orphans()
+
+
 def create_pipeline(
     store: RunStore,
     config: RunConfig,
@@ -43,6 +54,7 @@ def create_pipeline(
 ) -> Pipeline:
     """Validate the request, create the run row and return a pipeline ready to ``run()``."""
     _validate(config)
+    _cleanup_leftovers()
     run_id = run_id or new_run_id()
     store.create_run(run_id, config.task, config.repo, config.model, config=config.to_json())
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
@@ -52,6 +64,21 @@ def create_pipeline(
     return pipeline
 
 
+def _live_state(store: RunStore, run_id: str) -> tuple[str, RunState]:
+    """The run's folded state; a run whose events say it finished is refused (and its row,
+    if a crash left it behind the events, is brought up to date)."""
+    run = store.find_run(run_id)
+    state = fold(store.iter_events(run.run_id))
+    if state.finished:
+        if run.status != state.status.value:
+            store.update_run(run.run_id, status=state.status.value,
+                             reason=state.finished_reason, finished_at=state.last_ts)
+        raise EngineError(f"run {run.run_id} already finished: {state.status.value}")
+    if RunStatus(run.status).terminal:
+        raise EngineError(f"run {run.run_id} already finished: {run.status}")
+    return run.run_id, state
+
+
 def open_pipeline(
     store: RunStore,
     run_id: str,
@@ -59,19 +86,39 @@ def open_pipeline(
     listeners: Iterable[Listener] = (),
     auto_approve: bool | None = None,
 ) -> Pipeline:
-    """A pipeline that continues a stored run from its last checkpoint (resume after a crash
-    or a gate)."""
-    run = store.find_run(run_id)
-    if RunStatus(run.status).terminal:
-        raise EngineError(f"run {run.run_id} already finished: {run.status}")
-    config = RunConfig.from_json(run.config)
+    """A pipeline that continues a stored run from its last milestone (resume after a gate,
+    an interruption or a crash)."""
+    rid, _state = _live_state(store, run_id)
+    try:
+        config = RunConfig.from_json(store.get_run(rid).config)
+    except ValueError as exc:
+        raise EngineError(f"run {rid}: {exc}") from None
     if auto_approve is not None:
         config.auto_approve = auto_approve
+    _cleanup_leftovers()
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
-    pipeline = Pipeline(store, run.run_id, config, control)
+    pipeline = Pipeline(store, rid, config, control)
     for listener in listeners:
         pipeline.bus.subscribe(listener)
     return pipeline
+
+
+def hunk_ids(diff: str) -> list[str]:
+    """The hunk ids (``FILE#N``) of a diff, as the diff view and ``--reject-hunk`` name them."""
+    try:
+        return [h.id for f in parse_unified_diff(diff) for h in f.hunks]
+    except DiffParseError:
+        return []
+
+
+def final_diff_text(store: RunStore, state: RunState) -> str:
+    ref = state.final_patch
+    if ref is None or ref.artifact_id is None:
+        return ""
+    import json
+
+    data = json.loads(store.artifact(ref.artifact_id).content)
+    return str(data.get("diff") or "") if isinstance(data, dict) else ""
 
 
 def approve_run(
@@ -83,20 +130,22 @@ def approve_run(
     rejected_hunks: Iterable[str] = (),
 ) -> Approval:
     """Record a human decision for a run parked at a gate (headless flow)."""
-    run = store.find_run(run_id)
-    if RunStatus(run.status).terminal:
-        raise EngineError(f"run {run.run_id} already finished: {run.status}")
-    point = resume_point(store.events(run.run_id))
-    if point.pending_gate is None:
-        raise EngineError(f"run {run.run_id} is not waiting for approval")
-    if spec is not None and point.pending_gate != "spec":
+    rid, state = _live_state(store, run_id)
+    gate = state.pending_approval
+    if gate not in ("spec", "final"):
+        raise EngineError(f"run {rid} is not waiting for approval")
+    if spec is not None and gate != "spec":
         raise EngineError("a spec can only be edited at the spec gate")
-    approval = Approval(
-        gate=point.pending_gate,  # type: ignore[arg-type]
-        decision=decision,
-        comment=comment,
-        spec=spec,
-        rejected_hunks=list(rejected_hunks),
-    )
-    emit_approval(store, EventBus(store, run.run_id), approval)
+    hunks = list(rejected_hunks)
+    if hunks:
+        if gate != "final":
+            raise EngineError("hunks can only be rejected at the final gate")
+        known = hunk_ids(final_diff_text(store, state))
+        unknown = [h for h in hunks if h not in known]
+        if unknown:
+            raise EngineError(f"no such hunk: {', '.join(unknown)} (hunks: "
+                              f"{', '.join(known) or 'none'})")
+    approval = Approval(gate=gate, decision=decision, comment=comment,  # type: ignore[arg-type]
+                        spec=spec, rejected_hunks=hunks)
+    emit_approval(EventBus(store, rid), approval)
     return approval

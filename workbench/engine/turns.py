@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import aclosing
 from typing import Any
 
@@ -18,7 +19,6 @@ from autogen_agentchat.messages import (
 from autogen_core import CancellationToken
 
 from agents.redact import suspected_injection
-from workbench.engine.budgets import BudgetTracker
 from workbench.engine.bus import EventBus
 
 
@@ -35,13 +35,12 @@ async def run_turn(
     role: str,
     task: str,
     bus: EventBus,
-    budget: BudgetTracker,
+    check_budgets: Callable[[], None],
     turn: int,
     cancel: CancellationToken | None = None,
 ) -> str:
-    """Run one turn of ``agent`` on ``task`` and return its final text."""
-    budget.charge("turns")
-    budget.check()
+    """Run one turn of ``agent`` on ``task`` and return its final text (the caller records
+    it, with the agent's state, as the turn's ``agent_message``)."""
     final = ""
     stream = agent.run_stream(task=task, cancellation_token=cancel or CancellationToken())
     async with aclosing(stream) as items:
@@ -52,7 +51,6 @@ async def run_turn(
                 bus.emit("agent_message", role, content=item.content, turn=turn, thought=True)
             elif isinstance(item, ToolCallRequestEvent):
                 for call in item.content:
-                    budget.charge("tool_calls")
                     bus.emit(
                         "tool_call",
                         role,
@@ -67,7 +65,7 @@ async def run_turn(
                         role,
                         name=result.name,
                         call_id=result.call_id,
-                        content=result.content,
+                        content=str(result.content),
                         is_error=bool(result.is_error),
                     )
                     phrase = suspected_injection(result.content)
@@ -79,6 +77,5 @@ async def run_turn(
                     if isinstance(message, BaseChatMessage) and message.source == agent.name:
                         final = message.to_text()
                         break
-            budget.check()
-    bus.emit("agent_message", role, content=final, turn=turn, task=task[:8000])
+            check_budgets()
     return final

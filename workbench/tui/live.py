@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 from agents.contracts import Approval
-from agents.events import RunEvent
+from agents.events import EventBase
 from workbench.engine.base import RunOutcome
 from workbench.engine.control import RunControl
 from workbench.engine.pipeline import Pipeline
@@ -18,7 +18,7 @@ class LiveRun:
     def __init__(
         self,
         pipeline: Pipeline,
-        on_event: Callable[[RunEvent], None],
+        on_event: Callable[[EventBase], None],
         on_done: Callable[[RunOutcome | None, str], None],
     ) -> None:
         self.pipeline = pipeline

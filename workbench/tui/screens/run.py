@@ -1,9 +1,10 @@
 """The run screen: conversation, spec, diff and tests side by side (tabs when narrow), a status
 bar, and inline controls. Live runs and replays render the same events through the same code:
-every pane is a function of :class:`RunView`, which only events change."""
+every pane is a function of :class:`RunState`, which only events change."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,8 +19,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 
 from agents.contracts import Approval, Decision, RunStatus
-from agents.events import RunEvent
-from agents.view_state import RunView
+from agents.events import ArtifactRecorded, EventBase, ModelChunk, RunStarted
+from agents.run_state import PatchRef, RunState
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
@@ -62,7 +63,7 @@ class RunScreen(ReplayMixin, Screen[None]):
     class EventPosted(Message):
         """An engine event, delivered on the UI thread."""
 
-        def __init__(self, event: RunEvent) -> None:
+        def __init__(self, event: EventBase) -> None:
             super().__init__()
             self.event = event
 
@@ -77,7 +78,8 @@ class RunScreen(ReplayMixin, Screen[None]):
         self.store = store
         self.run_id = run_id
         self.replay = replay
-        self.view = RunView()
+        self.view = RunState()
+        self._patch_cache: dict[int, str] = {}
         self.live: LiveRun | None = None
         self._pane = "conversation"
         self._diff_text = ""
@@ -86,7 +88,7 @@ class RunScreen(ReplayMixin, Screen[None]):
     def attach(self, live: LiveRun) -> None:
         self.live = live
 
-    def post_event(self, event: RunEvent) -> None:
+    def post_event(self, event: EventBase) -> None:
         """Called on the engine thread; post_message is thread-safe."""
         self.post_message(self.EventPosted(event))
 
@@ -167,19 +169,20 @@ class RunScreen(ReplayMixin, Screen[None]):
     def _on_event(self, message: EventPosted) -> None:
         self._apply(message.event)
 
-    def _apply(self, event: RunEvent) -> None:
+    def _apply(self, event: EventBase) -> None:
         if event.seq and event.seq <= self.view.last_seq:
             return  # already shown: stored events read at mount overlap the live stream
         before = len(self.view.items)
         self.view.apply(event)
         conversation = self.query_one(ConversationView)
-        if event.kind == "model_chunk":
-            conversation.append_chunk(event.role, str(event.payload.get("text", "")))
+        if isinstance(event, ModelChunk):
+            conversation.append_chunk(event.role, event.text)
         for item in self.view.items[before:]:
             conversation.add_item(item)
-        if event.kind == "artifact":
-            self._on_artifact(str(event.payload.get("type")))
-        if event.kind in ("approval_requested", "approval_given", "run_finished"):
+        if isinstance(event, ArtifactRecorded):
+            self._on_artifact(event.type)
+        if event.kind in ("approval_requested", "approval_given", "run_finished", "run_parked",
+                          "run_interrupted"):
             self._on_gate(event)
         self.query_one(RunStatusBar).update_view(self.view)
 
@@ -187,9 +190,23 @@ class RunScreen(ReplayMixin, Screen[None]):
         if kind == "spec" and self.view.spec is not None:
             self.query_one(SpecEditor).load_spec(self.view.spec)
         elif kind == "patch" and self.view.patch is not None:
-            self._show_diff(self.view.patch.diff)
+            self._show_diff(self.patch_text(self.view.patch))
         elif kind in ("test_result", "log"):
             self.query_one(TestOutputView).show_result(self.view.test_result)
+
+    def patch_text(self, ref: PatchRef | None) -> str:
+        """The diff of a recorded patch (diffs live in the artifacts table, read once)."""
+        if ref is None or ref.artifact_id is None:
+            return ""
+        cached = self._patch_cache.get(ref.artifact_id)
+        if cached is None:
+            try:
+                data = json.loads(self.store.artifact(ref.artifact_id).content)
+            except (LookupError, ValueError):
+                data = {}
+            cached = str(data.get("diff") or "") if isinstance(data, dict) else ""
+            self._patch_cache[ref.artifact_id] = cached
+        return cached
 
     def _show_diff(self, diff: str) -> None:
         if diff == self._diff_text:
@@ -208,24 +225,24 @@ class RunScreen(ReplayMixin, Screen[None]):
         from analysis import changed_functions_between
 
         started = self.store.events(self.run_id, upto_seq=1)
-        if not started or "worktree" not in started[0].payload:
+        if not started or not isinstance(started[0], RunStarted) or not started[0].worktree:
             return
-        payload = started[0].payload
+        first = started[0]
         try:
             changes = changed_functions_between(
-                Path(payload["worktree"]), str(payload["base_commit"]), None, worktree=True
+                Path(first.worktree), first.base_commit, None, worktree=True
             )
         except Exception:  # analysis is a hint beside the diff; never a reason to stop
             return
         mapping = changed_functions_by_file(c.to_dict() for c in changes)
         self.app.call_from_thread(self.query_one(DiffView).set_changed_functions, mapping)
 
-    def _on_gate(self, event: RunEvent) -> None:
+    def _on_gate(self, event: EventBase) -> None:
         bar = self.query_one(ApprovalBar)
         bar.show_gate(self.view.pending_approval, self.view.pending_message, live=not self.replay)
         if self.replay or self.live is None or event.kind != "approval_requested":
             return
-        gate = event.payload.get("gate")
+        gate = getattr(event, "gate", None)
         if gate == "spec":
             self.action_pane("spec", focus=False)
             self.notify("a approve · e edit the spec (ctrl+s approves from the editor) · "

@@ -1,6 +1,6 @@
 """Replay for the run screen: step through a stored run's events, jump, resume and fork.
 
-The panes at event N are ``RunView.from_events(events[:N])`` drawn by the live code path.
+The panes at event N are ``fold(events[:N])`` drawn by the live code path.
 Snapshots every ``SNAPSHOT_EVERY`` events keep a jump backwards cheap on long runs.
 """
 
@@ -16,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from agents.contracts import RunStatus
-from agents.events import RunEvent
-from agents.view_state import RunView
+from agents.events import EventBase
+from agents.run_state import RunState
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
@@ -50,10 +50,10 @@ class ReplayMixin:
     store: RunStore
     run_id: str
     replay: bool
-    view: RunView
-    _events: list[RunEvent]
+    view: RunState
+    _events: list[EventBase]
     _position: int
-    _snapshots: dict[int, RunView]
+    _snapshots: dict[int, RunState]
     _fork_edit: bool = False
 
     def compose_replay(self) -> ComposeResult:
@@ -78,12 +78,12 @@ class ReplayMixin:
         gc.disable()
         try:
             events = self.store.events(self.run_id)
-            view = RunView.from_events(events)
+            view = RunState.from_events(events)
             self.app.call_from_thread(self._replay_loaded, events, view)  # type: ignore[attr-defined]
         finally:
             gc.enable()
 
-    def _replay_loaded(self, events: list[RunEvent], final: RunView) -> None:
+    def _replay_loaded(self, events: list[EventBase], final: RunState) -> None:
         self._events = events
         self._snapshots = {}
         self._position = len(events)
@@ -94,18 +94,18 @@ class ReplayMixin:
             gc.freeze()  # a long run is a big, long-lived heap: keep it out of later GC passes
             gc.enable()
 
-    def _view_at(self, position: int) -> RunView:
+    def _view_at(self, position: int) -> RunState:
         """The panes at ``position``: folded from the nearest earlier snapshot. Snapshots are
         taken the first time a jump lands far from every one (so opening a run stays cheap)."""
         base = max((k for k in self._snapshots if k <= position), default=0)
-        view = copy.deepcopy(self._snapshots[base]) if base else RunView()
+        view = copy.deepcopy(self._snapshots[base]) if base else RunState()
         for event in self._events[base:position]:
             view.apply(event)
         if position - base >= SNAPSHOT_EVERY:
             self._snapshots[position] = copy.deepcopy(view)
         return view
 
-    def _render_view(self, view: RunView) -> None:
+    def _render_view(self, view: RunState) -> None:
         self.view = view
         q = self.query_one  # type: ignore[attr-defined]
         q(ConversationView).load(view)
@@ -115,7 +115,7 @@ class ReplayMixin:
             spec.load_spec(view.spec)
         diff = q(DiffView)
         diff.read_only = True
-        diff.load_diff(view.patch.diff if view.patch else "")
+        diff.load_diff(self.patch_text(view.patch))  # type: ignore[attr-defined]
         diff.set_rejected_hunks(view.rejected_hunks)
         q(TestOutputView).show_result(view.test_result)
         q(RunStatusBar).update_view(view)

@@ -1,15 +1,15 @@
-"""RunView: the pane state folded from run events, identical for live and replay."""
+"""RunState: the pane state folded from run events, identical for live and replay."""
 
 from __future__ import annotations
 
 from agents.contracts import RunStatus
-from agents.events import RunEvent, load_event
-from agents.view_state import RunView
+from agents.events import EventBase, load_event, make_event
+from agents.run_state import RunState as RunState
 from widgets.samples import SAMPLE_SPEC, sample_events
 
 
 def test_realistic_run_folds_into_pane_states() -> None:
-    view = RunView.from_events(sample_events())
+    view = RunState.from_events(sample_events())
 
     assert view.run_id == "run-demo"
     assert view.task == "Add a low-stock report"
@@ -21,7 +21,7 @@ def test_realistic_run_folds_into_pane_states() -> None:
     assert view.pending_message == "Accept the patch?"
     assert (view.prompt_tokens, view.completion_tokens) == (3212, 814)
     assert view.budgets["turns"] == (7, 40)
-    assert view.budgets["tool_calls"] == (0, 60)
+    assert view.budgets["tool_calls"] == (2, 60)  # the two tool_call events
     assert view.elapsed == 25 * 3
     assert view.spec == SAMPLE_SPEC
     assert view.patch is not None and view.patch.summary == "low_stock"
@@ -42,22 +42,22 @@ def test_realistic_run_folds_into_pane_states() -> None:
 
 def test_chunks_stream_until_the_message_finalises_them() -> None:
     events = sample_events()
-    before_message = RunView.from_events(events[:4])
+    before_message = RunState.from_events(events[:4])
     assert before_message.streaming_text("requirements") == "Reading the task and the README."
     assert before_message.active_role == "requirements"
     assert not any(i.kind == "message" for i in before_message.items)
 
-    after = RunView.from_events(events[:6])
+    after = RunState.from_events(events[:6])
     assert after.streaming_text("requirements") == ""
     assert after.items[-1].text == "Here is the spec for INV-7."
 
 
 def test_approval_gates_open_and_close() -> None:
     events = sample_events()
-    waiting = RunView.from_events(events[:8])
+    waiting = RunState.from_events(events[:8])
     assert waiting.pending_approval == "spec"
     assert waiting.status is RunStatus.WAITING_FOR_APPROVAL
-    approved = RunView.from_events(events[:9])
+    approved = RunState.from_events(events[:9])
     assert approved.pending_approval is None
     assert approved.status is RunStatus.RUNNING
 
@@ -65,17 +65,18 @@ def test_approval_gates_open_and_close() -> None:
 def test_edited_spec_and_rejected_hunks_from_approvals() -> None:
     events = sample_events()
     edited = SAMPLE_SPEC.model_copy(update={"summary": "Edited by a human"})
-    events.append(RunEvent(run_id="run-demo", seq=99, ts=events[-1].ts + 1,
-                           kind="approval_given", role="human",
-                           payload={"gate": "final", "decision": "approve", "comment": "",
-                                    "spec": edited.model_dump(),
-                                    "rejected_hunks": ["web/src/stock.ts#0"]}))
-    events.append(RunEvent(run_id="run-demo", seq=100, ts=events[-1].ts + 1,
-                           kind="run_finished", role="system",
-                           payload={"status": "APPROVED", "reason": "all gates passed",
-                                    "commit": "abc123", "branch": "workbench/run-demo"}))
-    view = RunView.from_events(events)
+    events[8] = make_event("approval_given", run_id="run-demo", seq=9, ts=events[8].ts,
+                           role="human", gate="spec", decision="approve",
+                           spec=edited.model_dump())
+    events.append(make_event("approval_given", run_id="run-demo", seq=99,
+                             ts=events[-1].ts + 1, role="human", gate="final",
+                             decision="approve", rejected_hunks=["web/src/stock.ts#0"]))
+    events.append(make_event("run_finished", run_id="run-demo", seq=100, ts=events[-1].ts + 1,
+                             status="APPROVED", reason="all gates passed", commit="abc123",
+                             branch="workbench/run-demo"))
+    view = RunState.from_events(events)
     assert view.spec is not None and view.spec.summary == "Edited by a human"
+    assert view.spec_edited and view.spec_approved
     assert view.rejected_hunks == ["web/src/stock.ts#0"]
     assert view.status is RunStatus.APPROVED and view.finished
     assert view.finished_reason == "all gates passed"
@@ -84,31 +85,31 @@ def test_edited_spec_and_rejected_hunks_from_approvals() -> None:
 
 
 def test_invalid_artifact_data_reads_as_none() -> None:
-    event = RunEvent(run_id="r", seq=1, kind="artifact", role="tester",
-                     payload={"type": "test_result", "artifact_id": 5, "data": {"bogus": 1}})
-    view = RunView.from_events([event])
+    event = make_event("artifact", run_id="r", seq=1, role="tester", type="test_result",
+                       artifact_id=5, data={"bogus": 1})
+    view = RunState.from_events([event])
     assert view.test_result is None
     assert view.artifact_ids == {"test_result": 5}
 
 
 def test_replay_prefix_equals_live_state_at_every_event() -> None:
     events = sample_events()
-    live = RunView()
+    live = RunState()
     for n, event in enumerate(events, start=1):
         live.apply(event)
         _ = live.spec, live.test_result  # reading artifacts must not change equality
-        replayed = RunView.from_events(load_event(e.dump()) for e in events[:n])
+        replayed = RunState.from_events(load_event(e.dump()) for e in events[:n])
         assert replayed == live, f"diverged after event {n} ({event.kind})"
 
 
 def test_fifty_thousand_events_fold_into_one_view() -> None:
     base = sample_events()
-    events: list[RunEvent] = []
+    events: list[EventBase] = []
     for i in range(50_000):
         template = base[i % len(base)]
         events.append(template.model_copy(update={"seq": i + 1}))
-    view = RunView.from_events(events)
+    view = RunState.from_events(events)
     assert view.event_count == 50_000
     runs, rest = divmod(len(events), len(base))
-    per_run = len(RunView.from_events(base).items)
-    assert len(view.items) == runs * per_run + len(RunView.from_events(base[:rest]).items)
+    per_run = len(RunState.from_events(base).items)
+    assert len(view.items) == runs * per_run + len(RunState.from_events(base[:rest]).items)

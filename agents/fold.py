@@ -1,0 +1,306 @@
+"""The one fold: run events -> :class:`RunState`. Pure; every reader of a run uses it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from agents.contracts import Approval, RunStatus
+from agents.events import (
+    AgentMessage,
+    ApprovalGiven,
+    ApprovalRequested,
+    ArtifactRecorded,
+    BudgetUsed,
+    ErrorRecorded,
+    EventBase,
+    ModelCall,
+    ModelChunk,
+    PhaseChanged,
+    PolicyRecorded,
+    RunFinished,
+    RunInterrupted,
+    RunParked,
+    RunStarted,
+    Steer,
+    ToolCall,
+    ToolResult,
+    TurnStarted,
+)
+from agents.run_state import ConversationItem, ItemKind, Lazy, PatchRef, RunState
+
+NO_PATCH = "no_patch"
+"""``ErrorRecorded.contract`` of a developer turn that ended without a patch."""
+
+
+def fold(events: Iterable[EventBase]) -> RunState:
+    state = RunState()
+    for event in events:
+        apply_event(state, event)
+    return state
+
+
+def apply_event(state: RunState, event: EventBase) -> None:
+    if not state.started_ts:
+        state.started_ts = event.ts
+    state.last_ts = max(state.last_ts, event.ts)
+    state.last_seq = max(state.last_seq, event.seq)
+    state.event_count += 1
+    if event.role not in ("system", "human"):
+        state.active_role = event.role
+    handler = _HANDLERS.get(type(event))
+    if handler is not None:
+        handler(state, event)
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+def _args_inline(arguments: Any) -> str:
+    if isinstance(arguments, dict):
+        return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in arguments.items())
+    return str(arguments)
+
+
+def _item(state: RunState, event: EventBase, kind: ItemKind, text: str, **extra: Any) -> None:
+    state.items.append(ConversationItem(event.role, kind, text, seq=event.seq, **extra))
+
+
+def _started(state: RunState, e: RunStarted) -> None:
+    state.run_id = e.run_id
+    state.started_ts = e.ts
+    state.task, state.repo, state.branch = e.task, e.repo, e.branch
+    state.worktree, state.base_commit = e.worktree, e.base_commit
+    state.model, state.models, state.scripted = e.model, dict(e.models), e.scripted
+    state.forked_from, state.fork_seq = e.forked_from, e.fork_seq
+    state.limits = {str(k).removeprefix("max_"): float(v) for k, v in e.budgets.items()}
+    state.status = RunStatus.RUNNING
+    state.stage = "started"
+
+
+def _phase(state: RunState, e: PhaseChanged) -> None:
+    state.phase = e.phase
+    state.active_role = e.active_role or ""
+    if e.cycle:
+        state.cycle += 1
+        state.cycle_reason = e.cycle
+        state.rounds_in_cycle = 0
+        state.review_rounds = 0
+        state.stage = "cycle_started"
+        if e.cycle == "test_repair":
+            state.test_repairs += 1
+    _item(state, e, "phase", e.phase + (f" ({e.cycle})" if e.cycle else ""))
+
+
+def _turn(state: RunState, e: TurnStarted) -> None:
+    state.usage.turns += 1
+    state.role_usage(e.role).turns += 1
+    if state.status in (RunStatus.PENDING, RunStatus.INTERRUPTED):
+        state.status = RunStatus.RUNNING
+
+
+def _model_call(state: RunState, e: ModelCall) -> None:
+    state.calls_by_role[e.role] += 1
+    for usage in (state.usage, state.role_usage(e.role)):
+        usage.model_calls += 1
+        usage.prompt_tokens += int(e.prompt_tokens or 0)
+        usage.completion_tokens += int(e.completion_tokens or 0)
+        usage.cost += float(e.cost or 0.0)
+    if e.error:
+        _item(state, e, "error", f"model call failed: {e.error}", is_error=True)
+
+
+def _chunk(state: RunState, e: ModelChunk) -> None:
+    state.streaming.setdefault(e.role, []).append(e.text)
+
+
+def _message(state: RunState, e: AgentMessage) -> None:
+    state.streaming.pop(e.role, None)
+    if not e.thought:
+        if e.state_artifact is not None:
+            state.agent_states[e.role] = e.state_artifact
+        state.model_calls_at_turn[e.role] = (
+            e.model_calls if e.model_calls is not None else state.calls_by_role[e.role])
+        if e.snapshot:
+            state.snapshot = e.snapshot
+    _item(state, e, "message", e.content)
+
+
+def _tool_call(state: RunState, e: ToolCall) -> None:
+    state.usage.tool_calls += 1
+    state.role_usage(e.role).tool_calls += 1
+    _item(state, e, "tool_call", f"{e.name}({_args_inline(e.arguments)})",
+          details=_json(e.arguments), name=e.name, call_id=e.call_id)
+
+
+def _tool_result(state: RunState, e: ToolResult) -> None:
+    content = _json(e.content)
+    first = content.strip().splitlines()[0] if content.strip() else "(empty)"
+    _item(state, e, "tool_result", f"{e.name} → {first}", details=content,
+          is_error=e.is_error, name=e.name, call_id=e.call_id)
+
+
+def _artifact(state: RunState, e: ArtifactRecorded) -> None:
+    if e.artifact_id is not None:
+        state.artifact_ids[e.type] = e.artifact_id
+    data = e.data or {}
+    lazy = Lazy(data) if data else None
+    text: str = e.type
+    match e.type:
+        case "spec":
+            state.spec_lazy, state.spec_edited = lazy, e.edited
+            if not e.edited:
+                state.spec_approval = None
+                state.requirements_rounds += 1
+                state.stage = "spec_proposed"
+            if data:
+                text = f"spec {data.get('feature_id', '')}: {data.get('summary', '')}"
+        case "patch":
+            ref = PatchRef(e.artifact_id, list(e.files), e.summary_text, e.round, e.final,
+                           e.committed, list(e.rejected_hunks), e.seq)
+            state.patches.append(ref)
+            state.rejected_hunks = list(e.rejected_hunks)
+            if e.final:
+                state.final_approval = None
+                state.stage = "final_proposed"
+            elif not e.committed:
+                state.rounds_in_cycle += 1
+                state.stage = "developed"
+            text = f"patch: {len(e.files)} file(s) {e.summary_text}"
+        case "review" if lazy:
+            state.review_lazies.append(lazy)
+            state.review_rounds += 1
+            state.stage = "reviewed"
+            text = f"review {data.get('status', '')}: {len(data.get('issues') or [])} issue(s)"
+        case "test_plan":
+            state.test_plan_lazy = lazy
+            state.stage = "test_planned"
+            command = data.get("command")
+            if isinstance(command, list) and command:
+                state.last_test_command = [str(c) for c in command]
+        case "test_result":
+            if lazy:
+                state.test_result_lazies.append(lazy)
+            if not e.after_hunk_rejection:
+                state.stage = "tested"
+            if data:
+                text = (f"tests {data.get('status', '')}: {data.get('passed', 0)} passed, "
+                        f"{data.get('failed', 0)} failed")
+        case "static_checks":
+            state.static_checks = data or None
+        case "log" if e.artifact_id is not None:
+            state.log_artifacts.append(e.artifact_id)
+        case "evidence":
+            state.evidence_artifact = e.artifact_id
+            state.commit = e.commit or state.commit
+            state.stage = "committed"
+    _item(state, e, "artifact", text.strip())
+
+
+def _approval_requested(state: RunState, e: ApprovalRequested) -> None:
+    state.step_pending = e.gate == "step"
+    state.pending_approval, state.pending_message = e.gate, e.message
+    state.status = RunStatus.WAITING_FOR_APPROVAL
+    if e.gate == "spec":
+        state.stage = "spec_asked"
+    elif e.gate == "final":
+        state.stage = "final_asked"
+    _item(state, e, "approval", f"waiting for approval at the {e.gate} gate", details=e.message)
+
+
+def _approval_given(state: RunState, e: ApprovalGiven) -> None:
+    if state.pending_approval == e.gate:
+        state.pending_approval, state.pending_message = None, ""
+    if not state.status.terminal:
+        state.status = RunStatus.RUNNING
+    if e.gate == "step":
+        state.step_pending = False
+        return
+    approval = Approval.model_validate({
+        "gate": e.gate, "decision": e.decision, "comment": e.comment or "", "spec": e.spec,
+        "rejected_hunks": list(e.rejected_hunks or []), "by": e.by or "human"})
+    state.approvals.append(approval)
+    if e.gate == "spec":
+        state.spec_approval = approval
+        state.stage = "spec_decided"
+        if e.spec is not None:
+            state.spec_lazy, state.spec_edited = Lazy(dict(e.spec)), True
+    elif e.gate == "final":
+        state.final_approval = approval
+        state.stage = "final_decided"
+        state.rejected_hunks = list(approval.rejected_hunks)
+    text = f"{e.decision} at the {e.gate} gate" + (f": {e.comment}" if e.comment else "")
+    _item(state, e, "approval", text, details=e.comment or "")
+
+
+def _steer(state: RunState, e: Steer) -> None:
+    state.steers.append((e.text, e.target_role))
+    prefix = f"@{e.target_role} " if e.target_role else ""
+    _item(state, e, "steer", prefix + e.text)
+
+
+def _budget(state: RunState, e: BudgetUsed) -> None:
+    """Budget reports. Stores of schema 1 have no ``turn_started``: their reports are the
+    only record of the turns and tool calls used so far."""
+    state.limits.setdefault(e.name, float(e.limit))
+    if e.name == "turns":
+        state.usage.turns = max(state.usage.turns, int(e.used))
+    elif e.name == "tool_calls":
+        state.usage.tool_calls = max(state.usage.tool_calls, int(e.used))
+
+
+def _error(state: RunState, e: ErrorRecorded) -> None:
+    if e.contract == NO_PATCH:
+        state.rounds_in_cycle += 1
+        state.stage = "no_patch"
+    _item(state, e, "error", e.message, is_error=True)
+
+
+def _policy(state: RunState, e: PolicyRecorded) -> None:
+    state.policy.append(e.message)
+    details = {k: v for k, v in (("tool", e.tool), ("path", e.path), ("argv", e.argv)) if v}
+    _item(state, e, "policy", e.message, details=_json(details) if details else "",
+          is_error=True)
+
+
+def _parked(state: RunState, e: RunParked) -> None:
+    state.status = RunStatus.WAITING_FOR_APPROVAL
+    state.parked_reason = e.reason
+    state.streaming.clear()
+    _item(state, e, "phase", f"parked ({e.reason})" if e.reason else "parked")
+
+
+def _interrupted(state: RunState, e: RunInterrupted) -> None:
+    state.status = RunStatus.INTERRUPTED
+    state.streaming.clear()
+    _item(state, e, "phase", "interrupted" + (f" ({e.reason})" if e.reason else ""))
+
+
+def _finished(state: RunState, e: RunFinished) -> None:
+    try:
+        state.status = RunStatus(e.status)
+    except ValueError:
+        state.status = RunStatus.FAILED
+    state.finished_reason = e.reason or ""
+    state.commit = e.commit or state.commit
+    state.branch = e.branch or state.branch
+    state.pending_approval = None
+    state.streaming.clear()
+    state.stage = "finished"
+    text = f"run finished: {state.status.value}"
+    _item(state, e, "phase", text + (f" ({state.finished_reason})" if state.finished_reason
+                                     else ""))
+
+
+_HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
+    RunStarted: _started, PhaseChanged: _phase, TurnStarted: _turn, ModelCall: _model_call,
+    ModelChunk: _chunk, AgentMessage: _message, ToolCall: _tool_call, ToolResult: _tool_result,
+    ArtifactRecorded: _artifact, ApprovalRequested: _approval_requested,
+    ApprovalGiven: _approval_given, Steer: _steer, BudgetUsed: _budget, ErrorRecorded: _error,
+    PolicyRecorded: _policy, RunParked: _parked, RunInterrupted: _interrupted,
+    RunFinished: _finished,
+}

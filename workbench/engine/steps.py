@@ -1,0 +1,194 @@
+"""The pipeline's steps. Each one starts at a milestone of the folded state and ends by
+recording the next milestone (an artifact, a gate request or a decision)."""
+
+from __future__ import annotations
+
+from agents import prompts
+from agents.contracts import (
+    Approval,
+    FeatureSpec,
+    Patch,
+    Phase,
+    ReviewResult,
+    Role,
+    RunStatus,
+    TestPlan,
+)
+from agents.diff import parse_unified_diff
+from agents.fold import NO_PATCH
+from agents.patching import PatchRejected, apply_patch
+from workbench import gitops
+from workbench.engine.base import PipelineBase, RunStopped
+from workbench.engine.evidence import changes_text
+from workbench.engine.evidence_bundle import build_bundle
+
+DEFAULT_TEST_COMMAND = ["python", "-m", "pytest", "-q"]
+
+
+class Steps(PipelineBase):
+    developer = Role.DEVELOPER
+
+    @property
+    def spec(self) -> FeatureSpec:
+        spec = self.state.spec
+        if spec is None:
+            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "the run has no valid spec")
+        return spec
+
+    # requirements and the spec gate ------------------------------------------------------
+    async def requirements(self, comment: str) -> None:
+        self._phase(Phase.REQUIREMENTS, Role.REQUIREMENTS)
+        text = await self.turn(
+            Role.REQUIREMENTS, prompts.requirements_task(self.config.task, comment))
+        spec = await self.validated(Role.REQUIREMENTS, text, FeatureSpec)
+        self._artifact("spec", Role.REQUIREMENTS, spec)
+
+    async def spec_gate(self) -> None:
+        if self.state.phase != Phase.SPEC_GATE.value:
+            self._phase(Phase.SPEC_GATE)
+        await self.gate("spec", "Review and approve the feature spec")
+
+    # development and review --------------------------------------------------------------
+    def cycle_feedback(self) -> str:
+        s = self.state
+        if s.cycle_reason == "human" and s.final_approval is not None:
+            return prompts.final_feedback(s.final_approval.comment,
+                                          s.final_approval.rejected_hunks)
+        if s.cycle_reason == "test_repair" and s.test_result is not None:
+            return prompts.test_failure_feedback(s.test_result, s.test_repairs,
+                                                 self.config.budgets.max_test_repairs)
+        return ""
+
+    def no_patch_feedback(self) -> str:
+        return prompts.NO_PATCH_FEEDBACK
+
+    def review_feedback(self) -> str:
+        review = self.state.last_review
+        return prompts.review_feedback(review) if review else ""
+
+    async def develop(self, feedback: str) -> None:
+        if self.state.stage != "cycle_started":  # a new cycle already said so
+            self._phase(Phase.DEVELOPMENT, Role.DEVELOPER)
+        summary = await self.turn(Role.DEVELOPER, prompts.developer_task(self.spec, feedback))
+        diff = gitops.worktree_diff(self.wt_checked)
+        round_no = self.state.rounds_in_cycle + 1
+        if not diff.strip():
+            self.bus.emit("error", Role.DEVELOPER.value,
+                          message="developer finished without a patch", contract=NO_PATCH)
+            return
+        files = [f.path for f in parse_unified_diff(diff)]
+        self._artifact("patch", Role.DEVELOPER, Patch(diff=diff, files=files, summary=summary),
+                       body=True, files=files, summary_text=summary[:500], round=round_no)
+
+    async def review(self) -> None:
+        ev = self.evidence
+        self._phase(Phase.REVIEW, Role.REVIEWER)
+        diff = gitops.worktree_diff(self.wt_checked)
+        checks = await ev.static_checks(diff)
+        changes = ev.changed_functions()
+        self._artifact("static_checks", Role.REVIEWER,
+                       {"output": checks, "changes": [c.to_dict() for c in changes]})
+        text = await self.turn(
+            Role.REVIEWER,
+            prompts.reviewer_task(self.spec, diff, checks, changes_text(changes),
+                                  ev.changed_files_text(diff)))
+        review = await self.validated(Role.REVIEWER, text, ReviewResult)
+        self._artifact("review", Role.REVIEWER, review, round=self.state.rounds_in_cycle)
+
+    # testing -----------------------------------------------------------------------------
+    async def plan_tests(self) -> None:
+        ev = self.evidence
+        self._phase(Phase.TESTING, Role.TESTER)
+        diff = gitops.worktree_diff(self.wt_checked)
+        changes = ev.changed_functions()
+        focus = ev.focus_tests(changes)
+        text = await self.turn(
+            Role.TESTER,
+            prompts.tester_task(self.spec, diff, changes_text(changes), "\n".join(focus)))
+        plan = await self.validated(Role.TESTER, text, TestPlan)
+        self._artifact("test_plan", Role.TESTER, plan)
+
+    async def run_planned_tests(self) -> None:
+        plan = self.state.test_plan
+        command = plan.command if plan else DEFAULT_TEST_COMMAND
+        run = await self.evidence.run_tests(command, Role.TESTER)
+        self._artifact("test_result", Role.TESTER, run.result)
+
+    # final gate and commit ---------------------------------------------------------------
+    async def propose_final(self) -> None:
+        self._phase(Phase.FINAL_GATE)
+        diff = gitops.worktree_diff(self.wt_checked)
+        files = [f.path for f in parse_unified_diff(diff)] if diff.strip() else []
+        self._artifact("patch", Role.DEVELOPER, Patch(diff=diff, files=files, summary="final"),
+                       body=True, files=files, summary_text="final", final=True)
+
+    async def final_gate(self) -> None:
+        if self.state.phase != Phase.FINAL_GATE.value:
+            self._phase(Phase.FINAL_GATE)
+        await self.gate("final", "Approve the final patch (reject hunks to leave them out)")
+
+    def final_diff(self) -> str:
+        ref = self.state.final_patch
+        data = self.load_artifact(ref.artifact_id) if ref else None
+        if not isinstance(data, dict):
+            raise RunStopped(RunStatus.FAILED, "final approval without a recorded patch")
+        return str(data.get("diff") or "")
+
+    async def commit(self, approval: Approval) -> None:
+        """Commit the approved hunks once: a commit made before a crash is adopted."""
+        self._phase(Phase.COMMIT)
+        wt = self.wt_checked
+        sha = gitops.find_run_commit(wt)
+        if sha is None:
+            await self._apply_approved(approval)
+            spec = self.state.spec
+            title = spec.summary if spec else self.config.task.splitlines()[0]
+            sha = gitops.commit_worktree(wt, commit_message(title, self.run_id))
+        self._record_evidence(sha)
+        self._phase(Phase.DONE)
+
+    async def _apply_approved(self, approval: Approval) -> None:
+        wt = self.wt_checked
+        diff = self.final_diff()
+        final_seq = self.state.final_patch.seq if self.state.final_patch else 0
+        gitops.restore_worktree(wt, wt.base_commit)
+        if diff.strip():
+            rejected = set(approval.rejected_hunks)
+            try:
+                applied = apply_patch(wt.path, diff, exclude_hunks=rejected)
+            except PatchRejected as exc:
+                raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, f"approved patch: {exc}") from exc
+            if rejected:
+                recorded = [p for p in self.state.patches if p.committed and p.seq > final_seq]
+                if not recorded:
+                    self._artifact(
+                        "patch", Role.HUMAN,
+                        Patch(diff=applied.diff_text, files=list(applied.files),
+                              summary="approved hunks", rejected_hunks=sorted(rejected)),
+                        body=True, files=list(applied.files), summary_text="approved hunks",
+                        rejected_hunks=sorted(rejected), committed=True)
+                await self._retest_after_rejections()
+        if not gitops.worktree_diff(wt).strip():
+            raise RunStopped(RunStatus.REJECTED, "every hunk was rejected: nothing to commit")
+
+    async def _retest_after_rejections(self) -> None:
+        command = self.state.last_test_command or DEFAULT_TEST_COMMAND
+        run = await self.evidence.run_tests(command, Role.TESTER)
+        self._artifact("test_result", Role.TESTER, run.result, after_hunk_rejection=True)
+        if run.result.status != "passed":
+            raise RunStopped(
+                RunStatus.NEEDS_HUMAN_REVIEW, "tests fail once the rejected hunks are left out")
+
+    def _record_evidence(self, sha: str) -> None:
+        bundle = build_bundle(self.state, sha)
+        bundle.update(status=RunStatus.APPROVED.value, commit=sha, branch=self.wt_checked.branch)
+        self._artifact("evidence", Role.HUMAN, bundle, body=True, commit=sha)
+
+
+def commit_message(title: str, run_id: str) -> str:
+    """A subject of at most 72 characters, cut at a word, and the run id in the body."""
+    title = " ".join(title.split())
+    if len(title) > 72:
+        cut = title[:71].rsplit(" ", 1)[0] or title[:71]
+        title = cut.rstrip(" ,;:.") + "…"
+    return f"{title}\n\nWorkbench run {run_id}\n"
