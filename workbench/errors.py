@@ -5,7 +5,7 @@ from __future__ import annotations
 from workbench.engine.runner import EngineError
 from workbench.gitops import GitError
 from workbench.models import ModelSpecError, ScriptError
-from workbench.store import UnknownRunError
+from workbench.store import StoreError, UnknownRunError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     EngineError,
@@ -13,4 +13,5 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     ModelSpecError,
     ScriptError,
     UnknownRunError,
+    StoreError,
 )
