@@ -8,6 +8,7 @@ the worktree files after each agent turn are commits chained under ``refs/workbe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -177,8 +178,11 @@ def _attach_worktree(
 ) -> None:
     """Make ``path`` a worktree on ``branch``, completing or replacing what is left of one."""
     admin = Path(repo.path) / "worktrees" / run_id
-    if run_id in repo.list_worktrees():
-        registered = repo.lookup_worktree(run_id)
+    try:
+        registered = repo.lookup_worktree(run_id) if run_id in repo.list_worktrees() else None
+    except pygit2.GitError:  # a registration written for another location of the repo
+        registered = None
+    if registered is not None:
         where = Path(os.path.realpath(registered.path))
         if where == Path(os.path.realpath(path)) and (path / ".git").is_file():
             wt_repo = open_repo(path)
@@ -190,8 +194,10 @@ def _attach_worktree(
             return
         if where != Path(os.path.realpath(path)) and where.exists():
             raise GitError(f"worktree {run_id} is registered at another path: {where}")
-        registered.prune(True)
-    if admin.exists():  # add_worktree stopped before the registration was complete
+        # A registration made by a copy of the repo elsewhere cannot prune: dropped below.
+        with contextlib.suppress(pygit2.GitError):
+            registered.prune(True)
+    if admin.exists():  # add_worktree stopped early, or the repo was moved since
         shutil.rmtree(admin)
     if path.exists() or path.is_symlink():
         _clear_leftover(path)

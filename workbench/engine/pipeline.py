@@ -89,8 +89,9 @@ class Pipeline(Steps):
                 budgets=self.config.budgets.to_dict(), worktree=str(self.wt.path),
                 base_commit=self.wt.base_commit))
             return
-        self.wt = gitops.open_worktree(self.config.repo_path, self.run_id, wt_dir,
-                                       s.base_commit or None)
+        # The worktree may be gone or half-registered (a crash, a moved store): adopt it.
+        self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id, wt_dir,
+                                         s.base_commit or "HEAD")
         if s.stage in ("final_decided", "committed"):
             return  # the commit step restores what it needs (and may adopt a commit)
         if s.snapshot:
