@@ -32,6 +32,9 @@ class FakeReply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
     error: str = ""
+    hold: threading.Event | None = None
+    """When set, the reply waits for this event (a model call that takes as long as a test
+    needs it to)."""
 
     @classmethod
     def of(cls, reply: Reply | FakeReply) -> FakeReply:
@@ -109,6 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self._error(400, "fake server has no scripted response left")
             return
+        if reply.hold is not None:
+            reply.hold.wait(timeout=60)
         if reply.status != 200:
             self._error(reply.status, reply.error or "scripted error")
             return

@@ -44,6 +44,10 @@ class RunStopped(Exception):
         self.reason = reason
 
 
+class LeaseLost(RuntimeError):
+    """Another engine took the run over (this one looked dead): stop without recording."""
+
+
 @dataclass
 class RunOutcome:
     run_id: str
@@ -76,6 +80,10 @@ class PipelineBase:
 
     # plumbing -----------------------------------------------------------------------------
     def check_budgets(self) -> None:
+        """Between every step of a turn: budgets, and that this engine still owns the run."""
+        lease = getattr(self, "lease", None)
+        if lease is not None and lease.lost:
+            raise LeaseLost(lease.lost)
         check_budgets(self.state, self.config.budgets)
 
     def _on_model_call(self, role: Role, rec: ModelCallRecord) -> None:

@@ -10,7 +10,7 @@ import logging
 import threading
 from types import TracebackType
 
-from workbench.store import RunStore
+from workbench.store import RunBusy, RunStore
 
 HEARTBEAT_S = 5.0
 log = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ class Lease:
         self.token = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.lost = ""
+        """Why this engine no longer holds the run (another engine took it over)."""
 
     def __enter__(self) -> Lease:
         self.token = self.store.acquire_lease(self.run_id)
@@ -34,6 +36,9 @@ class Lease:
         while not self._stop.wait(HEARTBEAT_S):
             try:
                 self.store.heartbeat(self.run_id, self.token)
+            except RunBusy as exc:  # taken over: this engine must stop writing
+                self.lost = str(exc)
+                return
             except Exception:  # a missed beat is retried; the run goes on
                 log.exception("lease heartbeat failed")
 
@@ -42,4 +47,5 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=HEARTBEAT_S)
-        self.store.release_lease(self.run_id, self.token)
+        if not self.lost:
+            self.store.release_lease(self.run_id, self.token)

@@ -15,7 +15,7 @@ import time
 from agents.contracts import Decision, Phase, RunStatus
 from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted
 from workbench import gitops
-from workbench.engine.base import RunOutcome, RunStopped
+from workbench.engine.base import LeaseLost, RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
 from workbench.engine.control import WaitingForApproval
 from workbench.engine.lease import Lease
@@ -28,7 +28,7 @@ class Pipeline(Steps):
     async def run(self) -> RunOutcome:
         if self.state.finished:  # nothing left to do: the events say how it ended
             return self._outcome()
-        with Lease(self.store, self.run_id):
+        with Lease(self.store, self.run_id) as self.lease:
             return await self._run_leased()
 
     def _outcome(self) -> RunOutcome:
@@ -51,6 +51,8 @@ class Pipeline(Steps):
             status, reason = RunStatus.FAILED, str(exc)
         except (ScriptExhausted, ModelSpecError, gitops.GitError) as exc:
             status, reason = RunStatus.FAILED, str(exc)
+        except LeaseLost:
+            raise  # another engine drives the run now: record nothing more
         except (asyncio.CancelledError, KeyboardInterrupt):
             self._interrupted("stopped while running")
             raise
