@@ -328,7 +328,72 @@ def build_event(run_id: str, seq: int, ts: float, kind: str, role: str,
     if version < EVENT_SCHEMA_VERSION:
         return cls.model_validate({**payload, "run_id": run_id, "seq": seq, "ts": ts,
                                    "role": role, "kind": kind})
+    return _construct(cls, run_id, seq, ts, role, payload)
+
+
+_new = object.__new__
+_ENVELOPE_SET = frozenset({"run_id", "seq", "ts", "role"})
+_set = object.__setattr__
+_PLANS: dict[type[EventBase], tuple[dict[str, Any], tuple[tuple[str, Any], ...],
+                                    frozenset[str]]] = {}
+
+
+def _plan(cls: type[EventBase]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...],
+                                         frozenset[str]]:
+    """Per class: plain defaults, default factories, and every field name."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        defaults: dict[str, Any] = {}
+        factories: list[tuple[str, Any]] = []
+        for name, info in cls.model_fields.items():
+            if info.default_factory is not None:
+                factories.append((name, info.default_factory))
+            elif not info.is_required():
+                defaults[name] = info.default
+        plan = _PLANS[cls] = (defaults, tuple(factories), frozenset(cls.model_fields))
+    return plan
+
+
+def _fast(cls: type[EventBase], run_id: str, seq: int, ts: float, role: str,
+          payload: dict[str, Any]) -> EventBase:
+    """What ``model_construct`` builds from a stored row, with less generic work per event."""
+    defaults, factories, names = _plan(cls)
+    values = dict(defaults)
+    for name, factory in factories:
+        if name not in payload:
+            values[name] = factory()
+    given = payload if names.issuperset(payload) else {
+        k: v for k, v in payload.items() if k in names}
+    values.update(given)
+    values.update(run_id=run_id, seq=seq, ts=ts, role=role)
+    event: EventBase = _new(cls)
+    _set(event, "__dict__", values)
+    _set(event, "__pydantic_fields_set__", {*given, *_ENVELOPE_SET})
+    _set(event, "__pydantic_extra__", None)
+    _set(event, "__pydantic_private__", None)
+    return event
+
+
+def _slow(cls: type[EventBase], run_id: str, seq: int, ts: float, role: str,
+          payload: dict[str, Any]) -> EventBase:
     return cls.model_construct(run_id=run_id, seq=seq, ts=ts, role=role, **payload)
+
+
+_construct_fn: list[Any] = []
+
+
+def _construct(cls: type[EventBase], run_id: str, seq: int, ts: float, role: str,
+               payload: dict[str, Any]) -> EventBase:
+    """``_fast`` when it builds exactly what ``model_construct`` does (checked once, so a
+    pydantic upgrade that changes the internals falls back to the public path)."""
+    if not _construct_fn:
+        row = ("r", 1, 1.0, "human", {"text": "x"})
+        fast, slow = _fast(Steer, *row), _slow(Steer, *row)
+        same = (fast == slow and fast.__dict__ == slow.__dict__
+                and fast.model_fields_set == slow.model_fields_set)
+        _construct_fn.append(_fast if same else _slow)
+    built: EventBase = _construct_fn[0](cls, run_id, seq, ts, role, payload)
+    return built
 
 
 def load_event(row: dict[str, Any]) -> EventBase:
