@@ -117,6 +117,7 @@ class AgentMessage(EventBase):
     content: str = ""
     turn: int = 0
     task: str = ""
+    """Set by stores of schema 1 only: the turn's input is on its ``turn_started``."""
     thought: bool = False
     state_artifact: int | None = None
     """The agent's AutoGen state after this turn (artifact id): resume and fork load it."""

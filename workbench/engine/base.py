@@ -197,8 +197,7 @@ class PipelineBase:
         if self._dirty and self.wt is not None:
             snapshot, self._dirty = gitops.snapshot_worktree(self.wt), False
         self.bus.put(AgentMessage(
-            role=role.value, content=text, turn=turn_no, task=task[:8000],
-            state_artifact=state_id, snapshot=snapshot,
+            role=role.value, content=text, turn=turn_no, state_artifact=state_id, snapshot=snapshot,
             model_calls=self.state.calls_by_role[role.value]))
         if self.control.step_mode:
             self.bus.put(ApprovalRequested(role=role.value, gate="step", message="turn finished"))
