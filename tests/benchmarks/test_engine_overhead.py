@@ -1,8 +1,9 @@
 """Engine overhead per agent turn (scripted model), against bare AutoGen in the same run.
 
 Run with: make bench
-Overhead = median(turn through the engine: event bus + SQLite store + budgets + call recording)
-         - median(the same AssistantAgent turn consumed directly). Target: under 5 ms.
+Overhead = median(a turn through the engine's own ``turn``: turn_started, budgets, the event
+bus and SQLite store, the fold, call recording, the agent's saved state and the turn's
+agent_message) - median(the same AssistantAgent turn consumed directly). Target: under 5 ms.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from autogen_agentchat.agents import AssistantAgent
 
-from workbench.engine.budgets import Budgets, BudgetTracker
-from workbench.engine.bus import EventBus
-from workbench.engine.turns import run_turn
+from agents.contracts import Role
+from workbench.engine.base import PipelineBase
+from workbench.engine.budgets import Budgets
+from workbench.engine.config import RunConfig
+from workbench.engine.control import RunControl
 from workbench.models import (
     ModelCallRecord,
     RecordingChatCompletionClient,
@@ -48,28 +51,28 @@ async def _measure(n: int, db: Path) -> tuple[list[float], list[float]]:
     )
     store = RunStore(db)
     store.create_run("bench", "t", "/r", "scripted:bench")
-    bus = EventBus(store, "bench")
-    bus.subscribe(lambda e: None)
-    budget = BudgetTracker(Budgets(max_turns=10**9, max_tool_calls=10**9, max_tokens=10**12,
-                                   max_cost=10**9))
+    budgets = Budgets(max_turns=10**9, max_tool_calls=10**9, max_tokens=10**12, max_cost=10**9)
+    pipeline = PipelineBase(store, "bench", RunConfig(task="t", repo="/r", budgets=budgets),
+                            RunControl(interactive=False))
+    pipeline.bus.subscribe(lambda e: None)
 
     def on_call(rec: ModelCallRecord) -> None:
-        bus.emit("model_call", "developer", **rec.as_payload())
-        store.add_usage("bench", rec.prompt_tokens, rec.completion_tokens, rec.cost)
+        pipeline._on_model_call(Role.DEVELOPER, rec)
 
     inner = ScriptedChatCompletionClient.from_data(_script(n), "developer")
     client = RecordingChatCompletionClient(inner, "scripted:bench", on_call)
     engine_agent = AssistantAgent(
         "developer", client, tools=[echo], model_client_stream=True, max_tool_iterations=4,
     )
+    pipeline._agents[Role.DEVELOPER] = engine_agent
     bare, engine = [], []
-    for turn in range(n):
+    for _turn in range(n):
         start = time.perf_counter()
         async for _item in bare_agent.run_stream(task="go"):
             pass
         bare.append(time.perf_counter() - start)
         start = time.perf_counter()
-        await run_turn(engine_agent, "developer", "go", bus, budget, turn)
+        await pipeline.turn(Role.DEVELOPER, "go")
         engine.append(time.perf_counter() - start)
     return bare, engine
 
