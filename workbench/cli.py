@@ -145,7 +145,11 @@ def demo(ctx: click.Context, headless: bool, as_json: bool) -> None:
 @click.pass_context
 def runs(ctx: click.Context, as_json: bool) -> None:
     """List past runs, newest first."""
-    records = _store(ctx).runs()
+    from workbench.recovery import mark_dead_runs
+
+    store = _store(ctx)
+    mark_dead_runs(store)
+    records = store.runs()
     if as_json:
         click.echo(json.dumps([_run_dict(r) for r in records], indent=2))
         return

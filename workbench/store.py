@@ -515,6 +515,10 @@ class RunStore:
                           [limit])
         return [self._record(r) for r in rows]
 
+    def run_ids_with_status(self, status: str) -> list[str]:
+        return [r["run_id"] for r in self._rows(
+            "SELECT run_id FROM runs WHERE status = ? ORDER BY started_at", [status])]
+
     # events -----------------------------------------------------------------------------
     def append(self, event: EventBase) -> EventBase:
         """Store ``event`` with the next seq of its run and return it with that seq. The seq

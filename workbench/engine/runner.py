@@ -36,13 +36,14 @@ def _validate(config: RunConfig) -> None:
     gitops.open_repo(config.repo)
 
 
-def _cleanup_leftovers() -> None:
-    """What engines killed earlier left behind (sandboxed processes, temp folders)."""
-    try:
-        from workbench.sandbox import cleanup_orphans
-    except ImportError:  # pragma: no cover - older sandbox module
-        return
+def _cleanup_leftovers(store: RunStore) -> None:
+    """What engines killed earlier left behind: sandboxed processes, temp folders, and runs
+    still marked RUNNING (now INTERRUPTED, resumable)."""
+    from workbench.recovery import mark_dead_runs
+    from workbench.sandbox import cleanup_orphans
+
     cleanup_orphans()
+    mark_dead_runs(store)
 
 
 def create_pipeline(
@@ -54,7 +55,7 @@ def create_pipeline(
 ) -> Pipeline:
     """Validate the request, create the run row and return a pipeline ready to ``run()``."""
     _validate(config)
-    _cleanup_leftovers()
+    _cleanup_leftovers(store)
     run_id = run_id or new_run_id()
     store.create_run(run_id, config.task, config.repo, config.model, config=config.to_json())
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
@@ -95,7 +96,7 @@ def open_pipeline(
         raise EngineError(f"run {rid}: {exc}") from None
     if auto_approve is not None:
         config.auto_approve = auto_approve
-    _cleanup_leftovers()
+    _cleanup_leftovers(store)
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
     pipeline = Pipeline(store, rid, config, control)
     for listener in listeners:

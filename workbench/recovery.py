@@ -1,0 +1,28 @@
+"""Runs whose engine died (killed, crashed, machine rebooted) are marked interrupted, so the run
+list never shows a dead run as running and ``resume`` picks it up."""
+
+from __future__ import annotations
+
+from agents.contracts import RunStatus
+from agents.events import RunInterrupted
+from workbench.store import RunBusy, RunStore
+
+DEAD_ENGINE = "the engine stopped unexpectedly (killed or crashed)"
+
+
+def mark_dead_runs(store: RunStore) -> list[str]:
+    """Record ``run_interrupted`` for every RUNNING run whose lease holder is gone; returns
+    their ids. A run a live engine drives is left alone (its lease cannot be taken)."""
+    marked = []
+    for run_id in store.run_ids_with_status(RunStatus.RUNNING.value):
+        try:
+            token = store.acquire_lease(run_id)
+        except RunBusy:
+            continue  # alive
+        try:
+            store.append(RunInterrupted(run_id=run_id, reason=DEAD_ENGINE))
+            store.update_run(run_id, status=RunStatus.INTERRUPTED.value, reason=DEAD_ENGINE)
+            marked.append(run_id)
+        finally:
+            store.release_lease(run_id, token)
+    return marked
