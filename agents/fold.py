@@ -97,6 +97,8 @@ def _phase(state: RunState, e: PhaseChanged) -> None:
 
 
 def _turn(state: RunState, e: TurnStarted) -> None:
+    if state.pending_approval == "step":  # a step pause left by an interrupted engine
+        state.pending_approval, state.pending_message, state.step_pending = None, "", False
     state.usage.turns += 1
     state.role_usage(e.role).turns += 1
     if state.status in (RunStatus.PENDING, RunStatus.INTERRUPTED):
