@@ -26,7 +26,8 @@ async def test_approve_spec_reject_a_hunk_and_finish(store: RunStore, demo_repo:
         await pilot.press("a")
         screen = await at_gate(pilot, "final")
         diff = screen.query_one(DiffView)
-        assert diff.has_focus_within
+        # Focus moves on the app's next turn after the gate opens.
+        await wait_for(pilot, lambda: diff.has_focus_within, 5, "the diff to take focus")
         await pilot.press("space")  # the cursor starts on the first hunk: README.md#0
         assert diff.rejected_hunks == frozenset({"README.md#0"})
         await pilot.press("a")

@@ -11,11 +11,12 @@ from workbench.tui.screens.new_run import NewRunScreen, RunRequest
 
 
 class RecordingApp(WorkbenchApp):
-    """Records opened runs, started runs and StartRun messages."""
+    """Records opened, started and resumed runs and StartRun messages."""
 
     def __init__(self, store: RunStore, *, start: StartHook | None = None) -> None:
         super().__init__(store, load_settings(), start=start)
         self.opened: list[str] = []
+        self.resumed: list[str] = []
         self.started: list[RunRequest] = []
         self.start_messages: list[RunRequest] = []
 
@@ -24,6 +25,9 @@ class RecordingApp(WorkbenchApp):
 
     def start_run(self, request: RunRequest) -> None:
         self.started.append(request)
+
+    def resume_run(self, run_id: str) -> None:
+        self.resumed.append(run_id)
 
     @on(NewRunScreen.StartRun)
     def _record_start_message(self, event: NewRunScreen.StartRun) -> None:

@@ -107,3 +107,47 @@ async def test_live_runs_are_polled_until_they_finish(
         await pilot.pause(0.2)
         assert str(table.get_row_at(0)[0]) == "● approved"
         assert str(table.get_row_at(0)[4]) == "5s"
+
+
+async def test_interrupted_and_parked_runs_are_marked_and_resume_with_R(store: RunStore) -> None:
+    add_runs(store, [
+        {"run_id": "run-stopped", "task": "Stopped mid-run", "repo": "/repo",
+         "model": "scripted:demo", "status": "INTERRUPTED", "started_at": 1_714_554_000.0,
+         "reason": "stopped while running"},
+        {"run_id": "run-parked", "task": "Waiting at a gate", "repo": "/repo",
+         "model": "scripted:demo", "status": "WAITING_FOR_APPROVAL",
+         "started_at": 1_714_554_060.0},
+        {"run_id": "run-done", "task": "All done", "repo": "/repo", "model": "scripted:demo",
+         "status": "APPROVED", "started_at": 1_714_554_120.0,
+         "finished_at": 1_714_554_180.0},
+    ])
+    app = RecordingApp(store)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#runs-table", DataTable)
+        cells = {str(table.get_row_at(i)[1]): table.get_row_at(i)[0]
+                 for i in range(table.row_count)}
+        stopped = cells["Stopped mid-run"]
+        assert isinstance(stopped, Text) and stopped.plain == "● interrupted"
+        styles = {str(c.style) for c in cells.values() if isinstance(c, Text)}
+        assert len(styles) == 3  # interrupted has a colour of its own
+        await pilot.press("R")  # the newest first: run-done
+        await pilot.pause()
+        assert app.resumed == []
+        await pilot.press("down")
+        await pilot.pause()
+        assert "R resumes it" in str(app.screen.query_one("#run-detail", Static).render())
+        await pilot.press("R", "down", "R")
+        await pilot.pause()
+        assert app.resumed == ["run-parked", "run-stopped"]
+
+
+async def test_a_narrow_list_shortens_interrupted(store: RunStore) -> None:
+    add_runs(store, [{"run_id": "run-stopped", "task": "Stopped", "repo": "/repo",
+                      "model": "scripted:demo", "status": "INTERRUPTED",
+                      "started_at": 1_714_554_000.0}])
+    app = RecordingApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#runs-table", DataTable)
+        assert str(table.get_row_at(0)[0]) == "● stopped"

@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import Callable
-from typing import ClassVar
+import time
+from collections.abc import Callable, Sequence
+from typing import ClassVar, Protocol
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.theme import Theme
 
 from themes import APP_CSS_PATH, THEMES, toggled_theme_name, variable_defaults
 from workbench.config import DEFAULT_THEME, WorkbenchSettings, load_settings, save_settings
 from workbench.store import RunStore
 from workbench.tui.commands import BindingCommands
+from workbench.tui.screens.confirm import QUIT_QUESTION, ConfirmScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.new_run import NewRunScreen, RunRequest
 from workbench.tui.screens.runs import RunListScreen
 from workbench.tui.validation import ModelValidator
 
 StartHook = Callable[["WorkbenchApp"], None]
+
+STOP_TIMEOUT_S = 5.0
+"""How long quitting waits for stopped engines to record their interruption."""
+
+
+class EngineRun(Protocol):
+    """A run whose engine works on its own thread (see ``workbench.tui.live.LiveRun``)."""
+
+    @property
+    def run_id(self) -> str: ...
+
+    @property
+    def running(self) -> bool: ...
+
+    @property
+    def stopping(self) -> bool: ...
+
+    def stop(self) -> None: ...
+
+    def join(self, timeout: float) -> bool: ...
+
+
+StoppedHook = Callable[[list[str]], object]
+"""Called once stopped runs have ended, with the ids of those that did not end in time."""
 
 
 class WorkbenchApp(App[None]):
@@ -56,6 +84,8 @@ class WorkbenchApp(App[None]):
         self.validate_model: ModelValidator | None = None
         """Checks the model field of the new-run form (default: a provider-prefix check)."""
         self._start = start
+        self.live_runs: list[EngineRun] = []
+        """Runs this app started or resumed; quitting stops (and waits for) those still going."""
         self._collect_after_start = False
         self._startup_notes: list[str] = []
         for theme in THEMES.values():
@@ -114,7 +144,76 @@ class WorkbenchApp(App[None]):
         """Start a run the user asked for. Replaced by the code that wires in the engine."""
         self.notify(f"{request.task[:60]} ({request.model})", title="Start run")
 
+    def resume_run(self, run_id: str) -> None:
+        """Continue a parked or interrupted run live. Replaced by the code that wires in the
+        engine."""
+        self.notify(f"Run {run_id}", title="Resume run")
+
+    # live runs --------------------------------------------------------------------------
+    def add_live_run(self, run: EngineRun) -> None:
+        self.live_runs = [r for r in self.live_runs if r.running]
+        self.live_runs.append(run)
+
+    def confirm_stop(self, runs: Sequence[EngineRun], question: str, yes: str,
+                     then: StoppedHook) -> None:
+        """Ask before stopping ``runs`` (none running: no question), stop them, wait for
+        their engines off the UI thread, then call ``then``."""
+        going = [r for r in runs if r.running and not r.stopping]
+        if not going:
+            self.stop_runs_then(runs, then)
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return  # already asking
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.stop_runs_then(runs, then)
+
+        self.push_screen(ConfirmScreen(question, yes=yes), answered)
+
+    def stop_runs_then(self, runs: Sequence[EngineRun], then: StoppedHook) -> None:
+        running = [r for r in runs if r.running]
+        if not running:
+            then([])
+            return
+        for run in running:
+            run.stop()
+        self.notify("Stopping the run; it stays resumable from the run list…", title="Stopping")
+        self.run_worker(self._wait_stopped(running, then), group="stop-runs")
+
+    async def _wait_stopped(self, runs: list[EngineRun], then: StoppedHook) -> None:
+        # Each engine records run_interrupted on its own (daemon) thread: the process must
+        # not end before it has, or the run would read "running" forever.
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        stuck: list[str] = []
+        for run in runs:
+            left = max(0.0, deadline - time.monotonic())
+            if not await asyncio.to_thread(run.join, left):
+                stuck.append(run.run_id)
+        then(stuck)
+
+    def stop_all_blocking(self, timeout: float = STOP_TIMEOUT_S) -> list[str]:
+        """After the app has ended some other way: stop what still runs and wait for it."""
+        running = [r for r in self.live_runs if r.running]
+        for run in running:
+            run.stop()
+        deadline = time.monotonic() + timeout
+        return [r.run_id for r in running
+                if not r.join(max(0.0, deadline - time.monotonic()))]
+
     # actions ----------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit; while a run's engine is working, ask first, then stop it (resumable)."""
+        self.confirm_stop(self.live_runs, QUIT_QUESTION, "Quit and stop", self._exit_after_stop)
+
+    def _exit_after_stop(self, stuck: list[str]) -> None:
+        if not stuck:
+            self.exit()
+            return
+        ids = ", ".join(stuck)
+        self.exit(message=f"Run {ids} did not stop within {STOP_TIMEOUT_S:g}s; "
+                          f"'workbench resume {stuck[0]}' continues it.")
+
     def action_help(self) -> None:
         """Show every binding of the current screen and of the app."""
         if isinstance(self.screen, HelpScreen):
@@ -139,13 +238,21 @@ class WorkbenchApp(App[None]):
         self.push_screen(form, self._new_run_done)
 
     def action_run_list(self) -> None:
-        """Go back to the run list."""
+        """Go back to the run list (a live run on a screen left behind stops: ask first)."""
+        from workbench.tui.screens.confirm import LEAVE_QUESTION
+        from workbench.tui.screens.run import RunScreen  # not at start-up: it pulls the panes
+
         stack = self.screen_stack
         index = next((i for i, s in enumerate(stack) if isinstance(s, RunListScreen)), None)
         if index is None:
             self.push_screen(RunListScreen(self.store))
             return
-        for _ in range(len(stack) - 1 - index):
+        left = [s.live for s in stack[index + 1:] if isinstance(s, RunScreen) and s.live]
+        self.confirm_stop(left, LEAVE_QUESTION, "Leave and stop",
+                          lambda _stuck: self._pop_to(RunListScreen))
+
+    def _pop_to(self, kind: type[Screen[None]]) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, kind):
             self.pop_screen()
 
     # handlers ---------------------------------------------------------------------------
@@ -156,6 +263,10 @@ class WorkbenchApp(App[None]):
     @on(RunListScreen.OpenRun)
     def _open_run(self, event: RunListScreen.OpenRun) -> None:
         self.open_run(event.run_id)
+
+    @on(RunListScreen.ResumeRun)
+    def _resume_run(self, event: RunListScreen.ResumeRun) -> None:
+        self.resume_run(event.run_id)
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name == self._remembered_theme:

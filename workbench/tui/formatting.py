@@ -8,6 +8,7 @@ STATUS_LABELS: dict[str, str] = {
     "PENDING": "pending",
     "RUNNING": "running",
     "WAITING_FOR_APPROVAL": "waiting",
+    "INTERRUPTED": "interrupted",
     "APPROVED": "approved",
     "NEEDS_HUMAN_REVIEW": "needs review",
     "BLOCKED_BY_POLICY": "blocked",
@@ -19,6 +20,7 @@ STATUS_VARIABLES: dict[str, str] = {
     "PENDING": "status-running",
     "RUNNING": "status-running",
     "WAITING_FOR_APPROVAL": "status-waiting",
+    "INTERRUPTED": "status-interrupted",
     "APPROVED": "status-approved",
     "NEEDS_HUMAN_REVIEW": "status-review",
     "BLOCKED_BY_POLICY": "status-blocked",
@@ -26,6 +28,13 @@ STATUS_VARIABLES: dict[str, str] = {
     "FAILED": "status-failed",
 }
 """Theme variable holding each status colour (see ``themes.palette``)."""
+
+STATUS_FALLBACK_VARIABLES: dict[str, str] = {"status-interrupted": "role-system"}
+"""Used when a theme lacks a status variable: an interrupted run reads as stopped (muted),
+unlike every live or finished status."""
+
+RESUMABLE_STATUSES = frozenset({"WAITING_FOR_APPROVAL", "INTERRUPTED"})
+"""Runs that stopped short of a terminal status and that ``R`` continues."""
 
 
 def status_label(status: str) -> str:

@@ -75,6 +75,7 @@ class WorkbenchTUI(WorkbenchApp):
         screen = RunScreen(self.store, pipeline.run_id)
         live = LiveRun(pipeline, screen.post_event, screen.post_done)
         screen.attach(live)
+        self.add_live_run(live)
         self.push_screen(screen)  # the screen starts the run once it is mounted
 
     def open_run(self, run_id: str) -> None:
@@ -92,6 +93,10 @@ class WorkbenchTUI(WorkbenchApp):
         from workbench.engine.control import RunControl
         from workbench.engine.runner import open_pipeline
 
+        if any(r.run_id == run_id and r.running for r in self.live_runs):
+            self.notify("its engine is still working (or still stopping); try again shortly",
+                        title="Cannot resume", severity="warning")
+            return
         try:
             pipeline = open_pipeline(self.store, run_id, RunControl(interactive=True))
         except _user_errors() as exc:
@@ -101,4 +106,10 @@ class WorkbenchTUI(WorkbenchApp):
 
 
 def launch(store: RunStore, demo: RunConfig | None = None) -> None:
-    WorkbenchTUI(store, load_settings(), demo=demo).run()
+    app = WorkbenchTUI(store, load_settings(), demo=demo)
+    try:
+        app.run()
+    finally:
+        # However the app ended: an engine still working records its interruption before
+        # the process (and with it the engine's daemon thread) ends.
+        app.stop_all_blocking()

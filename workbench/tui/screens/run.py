@@ -28,6 +28,8 @@ from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
 from workbench.store import RunStore
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.confirm import LEAVE_QUESTION
 from workbench.tui.screens.prompt import TextPrompt
 from workbench.tui.screens.run_panes import changed_functions_by_file
 from workbench.tui.screens.run_replay import ReplayMixin
@@ -83,6 +85,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         self.live: LiveRun | None = None
         self._pane = "conversation"
         self._diff_text = ""
+        self._catching_up = False
 
     # wiring --------------------------------------------------------------------------------
     def attach(self, live: LiveRun) -> None:
@@ -114,9 +117,18 @@ class RunScreen(ReplayMixin, Screen[None]):
             self.load_replay()
         else:
             self.query_one(RunStatusBar).clock = self.live is not None
-            for event in self.store.events(self.run_id):
-                self._apply(event)
+            self._catching_up = True  # gates already answered are history, not news
+            try:
+                for event in self.store.events(self.run_id):
+                    self._apply(event)
+            finally:
+                self._catching_up = False
             if self.live is not None:
+                # A resumed run continues at the gate its events are waiting at (parked or
+                # interrupted there): the engine takes the answer from this bar.
+                self.query_one(ApprovalBar).show_gate(
+                    self.view.pending_approval, self.view.pending_message, live=True)
+                self._open_gate(self.view.pending_approval)
                 self.live.start()  # after the stored events, so nothing is shown twice
 
     # layout ----------------------------------------------------------------------------------
@@ -239,10 +251,16 @@ class RunScreen(ReplayMixin, Screen[None]):
 
     def _on_gate(self, event: EventBase) -> None:
         bar = self.query_one(ApprovalBar)
-        bar.show_gate(self.view.pending_approval, self.view.pending_message, live=not self.replay)
-        if self.replay or self.live is None or event.kind != "approval_requested":
+        # An interrupted engine takes no answer: its gate is answered after a resume.
+        answerable = not self.replay and event.kind != "run_interrupted"
+        bar.show_gate(self.view.pending_approval, self.view.pending_message, live=answerable)
+        if self._catching_up or self.replay or self.live is None:
             return
-        gate = getattr(event, "gate", None)
+        if event.kind == "approval_requested":
+            self._open_gate(getattr(event, "gate", None))
+
+    def _open_gate(self, gate: str | None) -> None:
+        """Bring the pane a live gate is about to the front."""
         if gate == "spec":
             self.action_pane("spec", focus=False)
             self.notify("a approve · e edit the spec (ctrl+s approves from the editor) · "
@@ -367,12 +385,27 @@ class RunScreen(ReplayMixin, Screen[None]):
             handler()
 
     def action_leave(self) -> None:
-        """Escape leaves the spec editor first; from elsewhere it goes back to the run list
-        (a live run stops there, recorded, and can be resumed from the list)."""
+        """Escape leaves the spec editor first; from elsewhere it goes back to the run list.
+        A live run whose engine is working stops there (after a confirmation), recorded as
+        interrupted, and can be resumed from the list."""
         if self._editing_spec():
             self.set_focus(None)
             return
-        self.app.pop_screen()
+        if self.live is None or not self.live.running:
+            self.app.pop_screen()
+            return
+        app = self.app
+        if not isinstance(app, WorkbenchApp):  # a bare host app: stop without asking
+            self.app.pop_screen()
+            return
+        app.confirm_stop([self.live], LEAVE_QUESTION, "Leave and stop", self._left_after_stop)
+
+    def _left_after_stop(self, stuck: list[str]) -> None:
+        if stuck:
+            self.notify("The engine is still stopping; the run list shows it once it has.",
+                        severity="warning")
+        if self.is_current:
+            self.app.pop_screen()
 
     def on_unmount(self) -> None:
         if self.live is not None and self.live.running:

@@ -128,8 +128,19 @@ class ReplayMixin:
         current = self._events[pos - 1] if pos else None
         where = f"{current.kind} · {current.role} · {current.summary()}" if current else "start"
         self.query_one("#replay-bar", Static).update(  # type: ignore[attr-defined]
-            f"REPLAY  event {pos}/{total}  {where}"
+            f"REPLAY  event {pos}/{total}  {where}{self._resume_hint() if pos == total else ''}"
         )
+
+    def _resume_hint(self) -> str:
+        """Where a run that can go on stopped, and how to continue it (at its last event)."""
+        view = self.view
+        gate = view.pending_approval if view.pending_approval in ("spec", "final") else None
+        at_gate = f" at the {gate} gate" if gate else ""
+        if view.status is RunStatus.INTERRUPTED:
+            return f"  ·  INTERRUPTED{at_gate}: R resumes it"
+        if view.status is RunStatus.WAITING_FOR_APPROVAL and gate:
+            return f"  ·  parked{at_gate}: R resumes it to answer"
+        return ""
 
     def _goto(self, position: int) -> None:
         if not getattr(self, "_events", None):

@@ -18,6 +18,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from workbench.store import RunRecord, RunStore
 from workbench.tui.formatting import (
+    RESUMABLE_STATUSES,
+    STATUS_FALLBACK_VARIABLES,
     STATUS_VARIABLES,
     format_cost,
     format_duration,
@@ -28,7 +30,7 @@ from workbench.tui.formatting import (
     truncate,
 )
 
-SHORT_STATUS: dict[str, str] = {"NEEDS_HUMAN_REVIEW": "review"}
+SHORT_STATUS: dict[str, str] = {"NEEDS_HUMAN_REVIEW": "review", "INTERRUPTED": "stopped"}
 LIVE_STATUSES = frozenset({"PENDING", "RUNNING", "WAITING_FOR_APPROVAL"})
 SCRIPTED_PREFIXES = ("scripted:", "replay:")
 
@@ -64,7 +66,8 @@ def plan_layout(width: int, repos: list[str]) -> _Layout:
 
 
 class RunListScreen(Screen[None]):
-    """Past runs in a table. Enter opens one, ``n`` starts a new one, ``r`` reloads."""
+    """Past runs in a table. Enter opens one, ``n`` starts a new one, ``r`` reloads,
+    ``R`` resumes a parked or interrupted one."""
 
     TITLE = "Runs"
     CSS_PATH = "runs.tcss"
@@ -74,10 +77,18 @@ class RunListScreen(Screen[None]):
         Binding("enter", "open_run", "Open run", id="runs.open", priority=True),
         Binding("n", "app.new_run", "New run", id="runs.new"),
         Binding("r", "refresh", "Refresh", id="runs.refresh"),
+        Binding("R", "resume_run", "Resume run", id="runs.resume"),
     ]
 
     class OpenRun(Message):
         """The user chose a run to look at."""
+
+        def __init__(self, run_id: str) -> None:
+            super().__init__()
+            self.run_id = run_id
+
+    class ResumeRun(Message):
+        """The user wants a parked or interrupted run to continue live."""
 
         def __init__(self, run_id: str) -> None:
             super().__init__()
@@ -150,6 +161,17 @@ class RunListScreen(Screen[None]):
         if run_id is not None:
             self.post_message(self.OpenRun(run_id))
 
+    def action_resume_run(self) -> None:
+        run = next((r for r in self.runs if r.run_id == self.selected_run_id), None)
+        if run is None:
+            return
+        if run.status not in RESUMABLE_STATUSES:
+            self.notify(f"{run.run_id} is {status_label(run.status)}: only a parked or "
+                        "interrupted run resumes (open it and fork it with f)",
+                        severity="warning")
+            return
+        self.post_message(self.ResumeRun(run.run_id))
+
     @on(DataTable.RowSelected, "#runs-table")
     def _row_clicked(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
@@ -188,7 +210,10 @@ class RunListScreen(Screen[None]):
         self._show_detail(self.selected_run_id)
 
     def _colour(self, variable: str) -> str:
-        return self.app.theme_variables.get(variable, "")
+        found = self.app.theme_variables.get(variable)
+        if found is None and variable in STATUS_FALLBACK_VARIABLES:
+            found = self.app.theme_variables.get(STATUS_FALLBACK_VARIABLES[variable])
+        return found or ""
 
     def _cells(self, run: RunRecord, layout: _Layout) -> list[Text | str]:
         label = status_label(run.status)
@@ -224,6 +249,8 @@ class RunListScreen(Screen[None]):
             line.append(f"  {run.branch}", style="dim")
         if run.reason:
             line.append(f"  {run.reason}", style="italic")
+        if run.status in RESUMABLE_STATUSES:
+            line.append("  R resumes it", style="bold")
         line.append("\n")
         line.append(" ".join(run.task.split()))
         detail.update(line)
