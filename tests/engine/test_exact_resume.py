@@ -3,16 +3,19 @@ the event it was made at, and failing tests get repair rounds."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agents.contracts import Decision, RunStatus
+from agents.contracts import Approval, Decision, RunStatus
 from agents.fold import fold
 from workbench.engine.budgets import Budgets
+from workbench.engine.control import RunControl
 from workbench.engine.fork import fork_run
 from workbench.engine.runner import EngineError, approve_run, create_pipeline, open_pipeline
 from workbench.store import RunStore
@@ -197,3 +200,51 @@ async def test_a_finished_run_is_not_resumed_even_if_its_row_lags_behind(
     with pytest.raises(EngineError, match="already finished: APPROVED"):
         open_pipeline(store, outcome.run_id)
     assert store.get_run(outcome.run_id).status == "APPROVED"
+
+
+async def _wait_gate(control: RunControl, task: asyncio.Task[Any]) -> None:
+    while not control.gate_open:
+        assert not task.done(), task.result()
+        await asyncio.sleep(0.01)
+
+
+async def test_a_run_interrupted_at_a_gate_waits_there_again_when_resumed(
+    store: RunStore, demo_repo: Path
+) -> None:
+    control = RunControl(interactive=True)
+    pipeline = create_pipeline(store, config_for(demo_repo, "scripted:demo"), control=control)
+    task = asyncio.create_task(pipeline.run())
+    await _wait_gate(control, task)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    run_id = pipeline.run_id
+    assert fold(store.iter_events(run_id)).status is RunStatus.INTERRUPTED
+
+    control = RunControl(interactive=True)
+    task = asyncio.create_task(open_pipeline(store, run_id, control=control).run())
+    await _wait_gate(control, task)
+    waiting = fold(store.iter_events(run_id))
+    assert waiting.status is RunStatus.WAITING_FOR_APPROVAL
+    assert waiting.pending_approval == "spec"
+    control.auto_approve = True
+    control.resolve(Approval(gate="spec", decision=Decision.APPROVE))
+    outcome = await task
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+
+
+async def test_changes_requested_at_the_final_gate_revise_the_final_worktree_after_resume(
+    store: RunStore, tmp_path: Path
+) -> None:
+    from workbench.demo import record_demo_run
+    from workbench.engine.team import worktrees_dir_for
+    from workbench.gitops import branch_files
+
+    run_id = await record_demo_run(store, "revise", "final", parent=tmp_path)
+    approve_run(store, run_id, Decision.REQUEST_CHANGES, comment="document the error")
+    shutil.rmtree(worktrees_dir_for(store.path) / run_id)  # e.g. pruned by hand meanwhile
+    outcome = await open_pipeline(store, run_id, auto_approve=True).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    files = branch_files(Path(store.get_run(run_id).repo), outcome.branch)
+    assert "def low_stock" in files["inventory/stock.py"]
+    assert "tests/test_low_stock.py" in files

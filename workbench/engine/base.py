@@ -225,7 +225,9 @@ class PipelineBase:
     async def gate(self, gate: str, message: str) -> Approval:
         """Ask once (a resumed run already asked), then take the decision: auto-approve, the
         human in the TUI, or park the run for ``workbench approve``."""
-        if self.state.pending_approval != gate:
+        waiting = self.state.status is RunStatus.WAITING_FOR_APPROVAL
+        if self.state.pending_approval != gate or not waiting:  # new, or asked again after
+            # an interruption: the run is waiting at this gate again
             self.bus.put(ApprovalRequested(gate=gate, message=message))  # type: ignore[arg-type]
         if self.control.auto_approve:
             approval = Approval(gate=gate, decision=Decision.APPROVE, by="auto-approve")  # type: ignore[arg-type]

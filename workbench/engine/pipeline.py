@@ -94,7 +94,9 @@ class Pipeline(Steps):
         # The worktree may be gone or half-registered (a crash, a moved store): adopt it.
         self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id, wt_dir,
                                          s.base_commit or "HEAD")
-        if s.stage in ("final_decided", "committed"):
+        committing = s.stage == "final_decided" and s.final_approval is not None and (
+            s.final_approval.decision is Decision.APPROVE)
+        if committing or s.stage == "committed":
             return  # the commit step restores what it needs (and may adopt a commit)
         if s.snapshot:
             gitops.restore_worktree(self.wt, s.snapshot)
