@@ -7,7 +7,7 @@ artifacts, approvals, steering, budgets; no streamed chunks, which are never sto
 written with ``append_many``. Measured in a fresh interpreter (one app per process, as in
 use), alternating:
 
-* the baseline: reading the run's events from SQLite (``store.events``: rows -> RunEvents),
+* the baseline: reading the run's events from SQLite (``store.events``: rows -> EventBases),
   and the bare SQL fetch of the same rows;
 * ``RunState.from_events`` alone (the fold);
 * opening the run in WorkbenchTUI (``open_run`` -> RunScreen(replay=True)) until the frame
@@ -29,9 +29,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from tui_bench_support import FrameRecorder, GcWatch, emit, make_run_events, ms, run_isolated
+from tui_bench_support import (
+    FrameRecorder,
+    GcWatch,
+    emit,
+    make_run_events,
+    ms,
+    patch_artifact_rows,
+    run_isolated,
+)
 
-from agents.events import RunEvent
+from agents.events import EventBase
 from agents.run_state import RunState
 from workbench.config import load_settings
 from workbench.store import RunStore
@@ -56,6 +64,10 @@ def _fill(store: RunStore) -> None:
                      "openai:gpt-4o-mini", status="NEEDS_HUMAN_REVIEW",
                      started_at=events[0].ts, finished_at=events[-1].ts)
     store.append_many(events)
+    with store.conn:
+        store.conn.executemany(
+            "INSERT INTO artifacts (id, run_id, type, content, created_at) VALUES (?, ?, ?, ?, 0)",
+            [(art, RUN_ID, "patch", content) for art, content in patch_artifact_rows(events)])
 
 
 def _sql_rows(store: RunStore) -> float:
@@ -66,13 +78,13 @@ def _sql_rows(store: RunStore) -> float:
     return time.perf_counter() - start
 
 
-def _read(store: RunStore) -> tuple[float, list[RunEvent]]:
+def _read(store: RunStore) -> tuple[float, list[EventBase]]:
     start = time.perf_counter()
     events = store.events(RUN_ID)
     return time.perf_counter() - start, events
 
 
-def _fold(events: list[RunEvent]) -> float:
+def _fold(events: list[EventBase]) -> float:
     start = time.perf_counter()
     view = RunState.from_events(events)
     elapsed = time.perf_counter() - start
@@ -132,7 +144,7 @@ class TimedRunScreen(RunScreen):
                 profile.disable()
                 TimedRunScreen.worker_profile = profile
 
-    def _replay_loaded(self, events: list[RunEvent], final: RunState) -> None:
+    def _replay_loaded(self, events: list[EventBase], final: RunState) -> None:
         TimedRunScreen.marks["ui_start"] = time.perf_counter()
         super()._replay_loaded(events, final)
         TimedRunScreen.marks["ui_end"] = time.perf_counter()

@@ -11,7 +11,7 @@ as in use). Two set-ups:
 
 * ``ConversationView``: the widget alone under a screen that appends each chunk;
 * ``RunScreen``: the live run screen of WorkbenchApp, fed ``model_chunk`` and
-  ``agent_message`` RunEvents through ``RunScreen.post_event``, the engine's own path.
+  ``agent_message`` EventBases through ``RunScreen.post_event``, the engine's own path.
 
 Targets: key delay p95 under 50 ms while streaming, and within two frames (33 ms) of the
 p95 without the stream.
@@ -44,7 +44,7 @@ from tui_bench_support import (
     run_isolated,
 )
 
-from agents.events import RunEvent
+from agents.events import EventBase, make_event
 from agents.run_state import ConversationItem, RunState
 from widgets.conversation import ConversationView
 from workbench.config import load_settings
@@ -259,10 +259,9 @@ async def _run_screen(tmp_path: Path) -> tuple[Probe, Probe, GcWatch]:
     screen = RunScreen(store, "live")
     seq = [HISTORY_EVENTS]
 
-    def event(kind: str, role: str, **payload: object) -> RunEvent:
+    def event(kind: str, role: str, **payload: object) -> EventBase:
         seq[0] += 1
-        return RunEvent(run_id="live", seq=seq[0], kind=kind, role=role,  # type: ignore[arg-type]
-                        payload=payload)
+        return make_event(kind, run_id="live", seq=seq[0], role=role, **payload)
 
     stream = (lambda role, text: screen.post_event(event("model_chunk", role, text=text)),
               lambda role, text: screen.post_event(event("agent_message", role, content=text,

@@ -23,7 +23,7 @@ from rich.console import RenderableType
 from textual.app import App
 from textual.screen import Screen
 
-from agents.events import RunEvent
+from agents.events import EventBase, build_event
 
 # ----------------------------------------------------------------------------- measuring
 
@@ -299,7 +299,7 @@ def _test_result_data(n: int) -> dict[str, Any]:
             "command": ["python", "-m", "pytest", "-q"], "duration_s": 4.2}
 
 
-def make_run_events(run_id: str, count: int = 50_000, seed: int = 3) -> list[RunEvent]:
+def make_run_events(run_id: str, count: int = 50_000, seed: int = 3) -> list[EventBase]:
     """A long, realistic stored run: ``count`` events with seqs 1..count.
 
     Agent turns cycle through the four roles: a phase change, model calls, tool call/result
@@ -311,13 +311,13 @@ def make_run_events(run_id: str, count: int = 50_000, seed: int = 3) -> list[Run
     rng = random.Random(seed)
     ts = 1_714_554_000.0
     diff = make_diff(300, seed=seed)
-    events: list[RunEvent] = []
+    events: list[EventBase] = []
 
     def add(kind: str, who: str, **payload: Any) -> None:
         nonlocal ts
         ts += rng.uniform(0.01, 0.8)
-        events.append(RunEvent(run_id=run_id, seq=len(events) + 1, ts=ts, kind=kind,  # type: ignore[arg-type]
-                               role=who, payload=payload))
+        # Written in the 0.1.0 payload shape and upgraded as a store of schema 1 would be.
+        events.append(build_event(run_id, len(events) + 1, ts, kind, who, payload, version=1))
 
     add("run_started", "system", task="Add a low-stock report", repo="/home/dev/src/inventory",
         model="openai:gpt-4o-mini", models={r: "openai:gpt-4o-mini" for r in ROLES},
@@ -385,6 +385,14 @@ def make_run_events(run_id: str, count: int = 50_000, seed: int = 3) -> list[Run
     add("run_finished", "system", status="NEEDS_HUMAN_REVIEW", reason="review rounds exhausted",
         commit="", branch=f"workbench/{run_id}")
     return events
+
+
+def patch_artifact_rows(events: list[EventBase], seed: int = 3) -> list[tuple[int, str]]:
+    """(artifact id, content) of every patch the events name: diffs live in the artifacts
+    table, not in the events."""
+    content = json.dumps(_patch_data(make_diff(300, seed=seed)))
+    return [(int(e.artifact_id), content) for e in events  # type: ignore[attr-defined]
+            if e.kind == "artifact" and e.type == "patch"]  # type: ignore[attr-defined]
 
 
 def chunk_texts(seed: int = 11) -> Iterator[str]:
