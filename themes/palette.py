@@ -9,7 +9,7 @@ as ``$name``:
 ``diff-added`` ``diff-removed`` ``diff-hunk``                    diff text colours
 ``diff-added-background`` ``diff-removed-background``            diff line backgrounds
 ``status-running`` ``status-waiting`` ``status-approved`` ``status-review``
-``status-rejected`` ``status-failed`` ``status-blocked``         run status colours
+``status-rejected`` ``status-failed`` ``status-blocked`` ``status-interrupted``   run status colours
 
 Any Textual theme (``textual-dark``, ``nord``...) can be used too: :func:`variable_defaults`
 supplies these variables when a theme lacks them.
@@ -39,6 +39,7 @@ DARK_VARIABLES: dict[str, str] = {
     "status-rejected": "#c792ea",
     "status-failed": "#f0616d",
     "status-blocked": "#ff7a45",
+    "status-interrupted": "#a0a8b8",
 }
 
 LIGHT_VARIABLES: dict[str, str] = {
@@ -61,6 +62,7 @@ LIGHT_VARIABLES: dict[str, str] = {
     "status-rejected": "#8250df",
     "status-failed": "#cf222e",
     "status-blocked": "#bc4c00",
+    "status-interrupted": "#6e7781",
 }
 
 WORKBENCH_DARK = Theme(

@@ -17,6 +17,7 @@ _STATUS_STYLE = {
     RunStatus.WAITING_FOR_APPROVAL: "$text-warning", RunStatus.APPROVED: "$text-success",
     RunStatus.NEEDS_HUMAN_REVIEW: "$text-warning", RunStatus.BLOCKED_BY_POLICY: "$text-error",
     RunStatus.REJECTED: "$text-error", RunStatus.FAILED: "$text-error",
+    RunStatus.INTERRUPTED: "$text-muted",
 }
 SEPARATOR = " · "
 
