@@ -28,7 +28,7 @@ from agents.events import (
     ToolResult,
     TurnStarted,
 )
-from agents.run_state import ConversationItem, ItemKind, Lazy, PatchRef, RunState
+from agents.run_state import ConversationItem, ItemKind, Lazy, PatchRef, RunState, Stage, TurnRef
 
 NO_PATCH = "no_patch"
 """``ErrorRecorded.contract`` of a developer turn that ended without a patch."""
@@ -66,6 +66,11 @@ def _args_inline(arguments: Any) -> str:
     return str(arguments)
 
 
+def _reach(state: RunState, event: EventBase, stage: Stage) -> None:
+    """A milestone: the engine continues from the step after it."""
+    state.stage, state.milestone_seq = stage, event.seq
+
+
 def _item(state: RunState, event: EventBase, kind: ItemKind, text: str, **extra: Any) -> None:
     state.items.append(ConversationItem(event.role, kind, text, seq=event.seq, **extra))
 
@@ -79,7 +84,7 @@ def _started(state: RunState, e: RunStarted) -> None:
     state.forked_from, state.fork_seq = e.forked_from, e.fork_seq
     state.limits = {str(k).removeprefix("max_"): float(v) for k, v in e.budgets.items()}
     state.status = RunStatus.RUNNING
-    state.stage = "started"
+    _reach(state, e, "started")
 
 
 def _phase(state: RunState, e: PhaseChanged) -> None:
@@ -90,7 +95,7 @@ def _phase(state: RunState, e: PhaseChanged) -> None:
         state.cycle_reason = e.cycle
         state.rounds_in_cycle = 0
         state.review_rounds = 0
-        state.stage = "cycle_started"
+        _reach(state, e, "cycle_started")
         if e.cycle == "test_repair":
             state.test_repairs += 1
     _item(state, e, "phase", e.phase + (f" ({e.cycle})" if e.cycle else ""))
@@ -123,6 +128,7 @@ def _chunk(state: RunState, e: ModelChunk) -> None:
 def _message(state: RunState, e: AgentMessage) -> None:
     state.streaming.pop(e.role, None)
     if not e.thought:
+        state.last_turn = TurnRef(e.role, e.content, e.seq)
         if e.state_artifact is not None:
             state.agent_states[e.role] = e.state_artifact
         state.model_calls_at_turn[e.role] = (
@@ -158,7 +164,7 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
             if not e.edited:
                 state.spec_approval = None
                 state.requirements_rounds += 1
-                state.stage = "spec_proposed"
+                _reach(state, e, "spec_proposed")
             if data:
                 text = f"spec {data.get('feature_id', '')}: {data.get('summary', '')}"
         case "patch":
@@ -168,19 +174,19 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
             state.rejected_hunks = list(e.rejected_hunks)
             if e.final:
                 state.final_approval = None
-                state.stage = "final_proposed"
+                _reach(state, e, "final_proposed")
             elif not e.committed:
                 state.rounds_in_cycle += 1
-                state.stage = "developed"
+                _reach(state, e, "developed")
             text = f"patch: {len(e.files)} file(s) {e.summary_text}"
         case "review" if lazy:
             state.review_lazies.append(lazy)
             state.review_rounds += 1
-            state.stage = "reviewed"
+            _reach(state, e, "reviewed")
             text = f"review {data.get('status', '')}: {len(data.get('issues') or [])} issue(s)"
         case "test_plan":
             state.test_plan_lazy = lazy
-            state.stage = "test_planned"
+            _reach(state, e, "test_planned")
             command = data.get("command")
             if isinstance(command, list) and command:
                 state.last_test_command = [str(c) for c in command]
@@ -188,7 +194,7 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
             if lazy:
                 state.test_result_lazies.append(lazy)
             if not e.after_hunk_rejection:
-                state.stage = "tested"
+                _reach(state, e, "tested")
             if data:
                 text = (f"tests {data.get('status', '')}: {data.get('passed', 0)} passed, "
                         f"{data.get('failed', 0)} failed")
@@ -199,7 +205,7 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
         case "evidence":
             state.evidence_artifact = e.artifact_id
             state.commit = e.commit or state.commit
-            state.stage = "committed"
+            _reach(state, e, "committed")
     _item(state, e, "artifact", text.strip())
 
 
@@ -208,9 +214,9 @@ def _approval_requested(state: RunState, e: ApprovalRequested) -> None:
     state.pending_approval, state.pending_message = e.gate, e.message
     state.status = RunStatus.WAITING_FOR_APPROVAL
     if e.gate == "spec":
-        state.stage = "spec_asked"
+        _reach(state, e, "spec_asked")
     elif e.gate == "final":
-        state.stage = "final_asked"
+        _reach(state, e, "final_asked")
     _item(state, e, "approval", f"waiting for approval at the {e.gate} gate", details=e.message)
 
 
@@ -228,12 +234,12 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
     state.approvals.append(approval)
     if e.gate == "spec":
         state.spec_approval = approval
-        state.stage = "spec_decided"
+        _reach(state, e, "spec_decided")
         if e.spec is not None:
             state.spec_lazy, state.spec_edited = Lazy(dict(e.spec)), True
     elif e.gate == "final":
         state.final_approval = approval
-        state.stage = "final_decided"
+        _reach(state, e, "final_decided")
         state.rejected_hunks = list(approval.rejected_hunks)
     text = f"{e.decision} at the {e.gate} gate" + (f": {e.comment}" if e.comment else "")
     _item(state, e, "approval", text, details=e.comment or "")
@@ -258,7 +264,7 @@ def _budget(state: RunState, e: BudgetUsed) -> None:
 def _error(state: RunState, e: ErrorRecorded) -> None:
     if e.contract == NO_PATCH:
         state.rounds_in_cycle += 1
-        state.stage = "no_patch"
+        _reach(state, e, "no_patch")
     _item(state, e, "error", e.message, is_error=True)
 
 
@@ -292,7 +298,7 @@ def _finished(state: RunState, e: RunFinished) -> None:
     state.branch = e.branch or state.branch
     state.pending_approval = None
     state.streaming.clear()
-    state.stage = "finished"
+    _reach(state, e, "finished")
     text = f"run finished: {state.status.value}"
     _item(state, e, "phase", text + (f" ({state.finished_reason})" if state.finished_reason
                                      else ""))

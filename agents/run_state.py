@@ -78,6 +78,15 @@ class PatchRef:
 
 
 @dataclass
+class TurnRef:
+    """A completed agent turn: who, its final text, its event."""
+
+    role: str
+    content: str
+    seq: int
+
+
+@dataclass
 class Usage:
     """What a run (or one role) has spent."""
 
@@ -155,6 +164,11 @@ class RunState:
     snapshot: str | None = None
     """The worktree after the last turn that changed it (a snapshot commit)."""
     evidence_artifact: int | None = None
+    milestone_seq: int = 0
+    """The event of the last milestone (``stage``)."""
+    last_turn: TurnRef | None = None
+    """The last completed agent turn; when it came after the last milestone, its step was cut
+    short (a crash between the turn and what the step records next) and resume reuses it."""
     # the panes
     items: list[ConversationItem] = field(default_factory=list)
     streaming: dict[str, list[str]] = field(default_factory=dict)

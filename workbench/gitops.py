@@ -321,6 +321,25 @@ def remove_worktree(wt: RunWorktree) -> None:
     registered.prune(True)
 
 
+def clear_stale_locks(wt: RunWorktree) -> list[str]:
+    """Remove the lock files a killed engine left on this run's worktree index, HEAD and run
+    refs (git refuses to touch a locked file). Only the engine holding the run's lease calls
+    this, so no live writer owns them; the repository's shared locks are never touched."""
+    repo = open_repo(wt.repo_path)
+    common = Path(repo.path)
+    admin = common / "worktrees" / wt.path.name
+    run = wt.run_id
+    candidates = [admin / "index.lock", admin / "HEAD.lock",
+                  common / "refs" / "heads" / f"{BRANCH_PREFIX}{run}.lock",
+                  common / f"{BASE_REF_PREFIX}{run}.lock", common / f"{SNAP_REF_PREFIX}{run}.lock"]
+    removed = []
+    for lock in candidates:
+        if lock.is_file():
+            lock.unlink()
+            removed.append(str(lock))
+    return removed
+
+
 def snapshot_worktree(wt: RunWorktree) -> str:
     """Record the worktree files (tracked and untracked, not ignored; deletions included) as a
     commit chained on the run's previous snapshot (or its base commit) under

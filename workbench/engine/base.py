@@ -72,6 +72,8 @@ class PipelineBase:
         self.bus.subscribe(self._fold, first=True)
         self._agents: dict[Role, AssistantAgent] = {}
         self._dirty = False
+        self._first_turn = True
+        """Only the first turn of an engine can be the one a crash cut off from its step."""
         self.wt: gitops.RunWorktree | None = None
         self.control.step_mode = config.step_mode or control.step_mode
 
@@ -181,6 +183,13 @@ class PipelineBase:
         resume or a fork continues from exactly here."""
         from workbench.engine.turns import run_turn
 
+        cut, first = self.state.last_turn, self._first_turn
+        self._first_turn = False
+        if (first and cut is not None and cut.role == role.value
+                and cut.seq > self.state.milestone_seq):
+            # The run stopped after this turn but before its step recorded the outcome: the
+            # turn happened (its effects are in the restored worktree and agent state).
+            return cut.content
         await self.control.checkpoint(after_turn=False)
         steers = self.control.take_steers()
         if steers:

@@ -94,6 +94,7 @@ class Pipeline(Steps):
         # The worktree may be gone or half-registered (a crash, a moved store): adopt it.
         self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id, wt_dir,
                                          s.base_commit or "HEAD")
+        gitops.clear_stale_locks(self.wt)
         committing = s.stage == "final_decided" and s.final_approval is not None and (
             s.final_approval.decision is Decision.APPROVE)
         if committing or s.stage == "committed":
