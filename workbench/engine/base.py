@@ -73,6 +73,10 @@ class PipelineBase:
         self._agents: dict[Role, AssistantAgent] = {}
         self._dirty = False
         self._first_turn = True
+        self._calls_start: dict[str, int] = {}
+        self._calls_here: dict[str, int] = {}
+        """Model calls per role: where this engine's clients started, and made since (the
+        calls of a turn a killed engine never finished are not counted)."""
         """Only the first turn of an engine can be the one a crash cut off from its step."""
         self.wt: gitops.RunWorktree | None = None
         self.control.step_mode = config.step_mode or control.step_mode
@@ -89,6 +93,7 @@ class PipelineBase:
         check_budgets(self.state, self.config.budgets)
 
     def _on_model_call(self, role: Role, rec: ModelCallRecord) -> None:
+        self._calls_here[role.value] = self._calls_here.get(role.value, 0) + 1
         self.bus.emit(
             "model_call", role.value, model=rec.model, prompt_tokens=rec.prompt_tokens,
             completion_tokens=rec.completion_tokens, latency_ms=rec.latency_ms, cost=rec.cost,
@@ -122,6 +127,7 @@ class PipelineBase:
     async def agent(self, role: Role) -> AssistantAgent:
         if role not in self._agents:
             start = self.state.model_calls_at_turn.get(role.value, 0)
+            self._calls_start[role.value] = start
             client, _label = make_client(
                 self.config.model_for(role.value), role, self.config.base_url, start,
                 self._on_model_call,
@@ -207,7 +213,8 @@ class PipelineBase:
             snapshot, self._dirty = gitops.snapshot_worktree(self.wt), False
         self.bus.put(AgentMessage(
             role=role.value, content=text, turn=turn_no, state_artifact=state_id, snapshot=snapshot,
-            model_calls=self.state.calls_by_role[role.value]))
+            model_calls=self._calls_start.get(role.value, 0)
+            + self._calls_here.get(role.value, 0)))
         if self.control.step_mode:
             self.bus.put(ApprovalRequested(role=role.value, gate="step", message="turn finished"))
             await self.control.checkpoint(after_turn=True)
