@@ -577,6 +577,16 @@ class RunStore:
             raise LookupError(f"unknown artifact: {artifact_id}")
         return Artifact(**rows[0])
 
+    def patch_diff(self, artifact_id: int | None) -> str | None:
+        """The diff of a recorded patch artifact; ``None`` when there is none to read."""
+        if artifact_id is None:
+            return None
+        try:
+            data = json.loads(self.artifact(artifact_id).content)
+        except (LookupError, ValueError):
+            return None
+        return str(data.get("diff") or "") if isinstance(data, dict) else None
+
     # leases -----------------------------------------------------------------------------
     def acquire_lease(self, run_id: str, *, stale_after_s: float = 30.0) -> str:
         """Make this process the one engine driving ``run_id`` and return the lease token.

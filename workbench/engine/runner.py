@@ -112,16 +112,6 @@ def hunk_ids(diff: str) -> list[str]:
         return []
 
 
-def final_diff_text(store: RunStore, state: RunState) -> str:
-    ref = state.final_patch
-    if ref is None or ref.artifact_id is None:
-        return ""
-    import json
-
-    data = json.loads(store.artifact(ref.artifact_id).content)
-    return str(data.get("diff") or "") if isinstance(data, dict) else ""
-
-
 def approve_run(
     store: RunStore,
     run_id: str,
@@ -141,7 +131,8 @@ def approve_run(
     if hunks:
         if gate != "final":
             raise EngineError("hunks can only be rejected at the final gate")
-        known = hunk_ids(final_diff_text(store, state))
+        ref = state.final_patch
+        known = hunk_ids(store.patch_diff(ref.artifact_id if ref else None) or "")
         unknown = [h for h in hunks if h not in known]
         if unknown:
             raise EngineError(f"no such hunk: {', '.join(unknown)} (hunks: "

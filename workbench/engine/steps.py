@@ -129,10 +129,10 @@ class Steps(PipelineBase):
 
     def final_diff(self) -> str:
         ref = self.state.final_patch
-        data = self.load_artifact(ref.artifact_id) if ref else None
-        if not isinstance(data, dict):
+        diff = self.store.patch_diff(ref.artifact_id) if ref else None
+        if diff is None:
             raise RunStopped(RunStatus.FAILED, "final approval without a recorded patch")
-        return str(data.get("diff") or "")
+        return diff
 
     async def commit(self, approval: Approval) -> None:
         """Commit the approved hunks once: a commit made before a crash is adopted."""

@@ -4,7 +4,6 @@ every pane is a function of :class:`RunState`, which only events change."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -212,12 +211,8 @@ class RunScreen(ReplayMixin, Screen[None]):
             return ""
         cached = self._patch_cache.get(ref.artifact_id)
         if cached is None:
-            try:
-                data = json.loads(self.store.artifact(ref.artifact_id).content)
-            except (LookupError, ValueError):
-                data = {}
-            cached = str(data.get("diff") or "") if isinstance(data, dict) else ""
-            self._patch_cache[ref.artifact_id] = cached
+            cached = self._patch_cache[ref.artifact_id] = self.store.patch_diff(
+                ref.artifact_id) or ""
         return cached
 
     def _show_diff(self, diff: str) -> None:
