@@ -15,7 +15,7 @@ import json
 import time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents._event_upgrade import upgrade_payload
 
@@ -295,11 +295,7 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
                 RunFinished)
 }
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
-EventKind = str
 TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})
-
-_ADAPTER: TypeAdapter[RunEvent] = TypeAdapter(RunEvent)
-
 
 def make_event(kind: str, /, **fields: Any) -> EventBase:
     """Build and validate an event of ``kind`` (the engine's and tests' constructor)."""
@@ -307,12 +303,6 @@ def make_event(kind: str, /, **fields: Any) -> EventBase:
     if cls is None:
         raise ValueError(f"unknown event kind: {kind}")
     return cls.model_validate(fields)
-
-
-def validate_event(data: dict[str, Any]) -> EventBase:
-    """An event from a plain dict (with ``kind``), validated."""
-    event: EventBase = _ADAPTER.validate_python(data)
-    return event
 
 
 def build_event(run_id: str, seq: int, ts: float, kind: str, role: str,

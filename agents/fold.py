@@ -103,7 +103,7 @@ def _phase(state: RunState, e: PhaseChanged) -> None:
 
 def _turn(state: RunState, e: TurnStarted) -> None:
     if state.pending_approval == "step":  # a step pause left by an interrupted engine
-        state.pending_approval, state.pending_message, state.step_pending = None, "", False
+        state.pending_approval, state.pending_message = None, ""
     state.usage.turns += 1
     state.role_usage(e.role).turns += 1
     if state.status in (RunStatus.PENDING, RunStatus.INTERRUPTED):
@@ -210,7 +210,6 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
 
 
 def _approval_requested(state: RunState, e: ApprovalRequested) -> None:
-    state.step_pending = e.gate == "step"
     state.pending_approval, state.pending_message = e.gate, e.message
     state.status = RunStatus.WAITING_FOR_APPROVAL
     if e.gate == "spec":
@@ -226,7 +225,6 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
     if not state.status.terminal:
         state.status = RunStatus.RUNNING
     if e.gate == "step":
-        state.step_pending = False
         return
     approval = Approval.model_validate({
         "gate": e.gate, "decision": e.decision, "comment": e.comment or "", "spec": e.spec,

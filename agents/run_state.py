@@ -152,7 +152,6 @@ class RunState:
     policy: list[str] = field(default_factory=list)
     pending_approval: str | None = None
     pending_message: str = ""
-    step_pending: bool = False
     finished_reason: str = ""
     parked_reason: str = ""
     # what a resume or fork restores

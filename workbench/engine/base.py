@@ -65,10 +65,12 @@ class PipelineBase:
         config: RunConfig,
         control: RunControl,
         bus: EventBus | None = None,
+        state: RunState | None = None,
     ) -> None:
+        """``state``: the run's events already folded (else they are read and folded here)."""
         self.store, self.run_id, self.config, self.control = store, run_id, config, control
         self.bus = bus or EventBus(store, run_id)
-        self.state: RunState = fold(store.iter_events(run_id))
+        self.state: RunState = state if state is not None else fold(store.iter_events(run_id))
         self.bus.subscribe(self._fold, first=True)
         self._agents: dict[Role, AssistantAgent] = {}
         self._dirty = False

@@ -80,21 +80,20 @@ class Pipeline(Steps):
         return RunOutcome(self.run_id, status, reason, branch, commit)
 
     def _open_worktree(self) -> None:
-        wt_dir = worktrees_dir_for(self.store.path)
         s = self.state
+        # Idempotent: a worktree left by a crash (before run_started, or gone, or registered
+        # for a moved repository) is adopted, with the lock files a killed engine held.
+        self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id,
+                                         worktrees_dir_for(self.store.path),
+                                         s.base_commit or "HEAD")
+        gitops.clear_stale_locks(self.wt)
         if not s.started:
-            # Idempotent: a worktree made by an attempt killed before run_started is adopted.
-            self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id, wt_dir)
             self.bus.put(RunStarted(
                 task=self.config.task, repo=str(self.config.repo_path), model=self.config.model,
                 models=self.model_labels(), scripted=self.scripted, branch=self.wt.branch,
                 budgets=self.config.budgets.to_dict(), worktree=str(self.wt.path),
                 base_commit=self.wt.base_commit))
             return
-        # The worktree may be gone or half-registered (a crash, a moved store): adopt it.
-        self.wt = gitops.ensure_worktree(self.config.repo_path, self.run_id, wt_dir,
-                                         s.base_commit or "HEAD")
-        gitops.clear_stale_locks(self.wt)
         committing = s.stage == "final_decided" and s.final_approval is not None and (
             s.final_approval.decision is Decision.APPROVE)
         if committing or s.stage == "committed":

@@ -36,14 +36,14 @@ def _validate(config: RunConfig) -> None:
     gitops.open_repo(config.repo)
 
 
-def _cleanup_leftovers(store: RunStore) -> None:
+def _cleanup_leftovers(store: RunStore, run_id: str = "") -> bool:
     """What engines killed earlier left behind: sandboxed processes, temp folders, and runs
-    still marked RUNNING (now INTERRUPTED, resumable)."""
+    still marked RUNNING (now INTERRUPTED, resumable). True when ``run_id`` was one of them."""
     from workbench.recovery import mark_dead_runs
     from workbench.sandbox import cleanup_orphans
 
     cleanup_orphans()
-    mark_dead_runs(store)
+    return run_id in mark_dead_runs(store)
 
 
 def create_pipeline(
@@ -89,16 +89,17 @@ def open_pipeline(
 ) -> Pipeline:
     """A pipeline that continues a stored run from its last milestone (resume after a gate,
     an interruption or a crash)."""
-    rid, _state = _live_state(store, run_id)
+    rid, state = _live_state(store, run_id)
     try:
         config = RunConfig.from_json(store.get_run(rid).config)
     except ValueError as exc:
         raise EngineError(f"run {rid}: {exc}") from None
     if auto_approve is not None:
         config.auto_approve = auto_approve
-    _cleanup_leftovers(store)
+    if _cleanup_leftovers(store, rid):  # it was marked interrupted just now: fold that in
+        state = fold(store.iter_events(rid))
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
-    pipeline = Pipeline(store, rid, config, control)
+    pipeline = Pipeline(store, rid, config, control, state=state)
     for listener in listeners:
         pipeline.bus.subscribe(listener)
     return pipeline
