@@ -442,34 +442,44 @@ def kill_at(att: Attempt, point: KillPoint, sc: Scenario,
     target = point.seq if point.more is None else max_seq(sc.db) + point.more
     assert target is not None
     exact = point.exact or point.git_lock
-    deadline = att.started + timeout_s
-    while att.proc.poll() is None:
+
+    def step() -> tuple[bool, bool] | None:
         last = max_seq(sc.db)
         if exact and last >= target - 1 and (target > 0 or run_id_of(sc.db) is not None):
             return _kill_in_window(att, point, sc, target)
         if not exact and last >= target and (not point.sandbox or _sandbox_started(sc.tmp)):
             _kill(att)
             return True, True
-        if time.monotonic() > deadline:
-            att.timed_out = True
-            _kill_group(att)
-            return False, False
-        time.sleep(POLL_S)
-    att.ended = time.monotonic()
-    return False, False
+        return None
+
+    return _watch(att, timeout_s, step)
 
 
 def _kill_at_event(att: Attempt, label: str, sc: Scenario,
                    timeout_s: float) -> tuple[bool, bool]:
     after = max_seq(sc.db)
-    deadline = att.started + timeout_s
-    while att.proc.poll() is None:
+
+    def step() -> tuple[bool, bool] | None:
         run_id = run_id_of(sc.db)
         with contextlib.suppress(sqlite3.OperationalError):  # busy for a moment
             if run_id is not None and any(e.label == label
                                           for e in events_of(sc.db, run_id, after)):
                 _kill(att)
                 return True, True
+        return None
+
+    return _watch(att, timeout_s, step)
+
+
+def _watch(att: Attempt, timeout_s: float,
+           step: Callable[[], tuple[bool, bool] | None]) -> tuple[bool, bool]:
+    """Poll ``step`` while the process runs: its answer, or (False, False) when the process
+    ended first (or ran past ``timeout_s`` and was killed)."""
+    deadline = att.started + timeout_s
+    while att.proc.poll() is None:
+        answer = step()
+        if answer is not None:
+            return answer
         if time.monotonic() > deadline:
             att.timed_out = True
             _kill_group(att)
