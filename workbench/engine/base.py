@@ -26,7 +26,8 @@ from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl, WaitingForApproval
 from workbench.engine.evidence import Evidence
-from workbench.engine.team import make_agent, make_client, repo_tools
+from workbench.engine.team import make_agent, make_client
+from workbench.engine.tools import repo_tools
 from workbench.models import ModelCallRecord, parse_model_spec
 from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore

@@ -26,6 +26,7 @@ from agents.contracts import AGENT_ROLES
 
 from .errors import ModelSpecError
 from .scripted import SCRIPT_ROLES, ScriptedChatCompletionClient, load_script
+from .settings import CallSettings
 
 AVAILABLE_PROVIDERS: tuple[str, ...] = ("scripted", "openai")
 PLANNED_PROVIDERS: tuple[str, ...] = ("azure", "anthropic", "ollama", "llamacpp", "replay")
@@ -177,7 +178,7 @@ def _known_to_autogen(model: str) -> bool:
     return True
 
 
-def _openai_client(spec: ModelSpec) -> ChatCompletionClient:
+def _openai_client(spec: ModelSpec, settings: CallSettings) -> ChatCompletionClient:
     api_key = os.environ.get("OPENAI_API_KEY", "").strip()
     if not api_key:
         if not spec.base_url:
@@ -186,7 +187,10 @@ def _openai_client(spec: ModelSpec) -> ChatCompletionClient:
                 "a local server needs only a base URL)"
             )
         api_key = PLACEHOLDER_API_KEY
-    kwargs: dict[str, Any] = {"model": spec.name, "api_key": api_key}
+    kwargs: dict[str, Any] = {
+        "model": spec.name, "api_key": api_key, "max_retries": 0, "timeout": settings.timeout_s,
+        **settings.create_args(),
+    }
     if spec.base_url:
         kwargs["base_url"] = spec.base_url
     # autogen knows OpenAI's own models; anything else (local, proxied) needs an explicit info.
@@ -195,12 +199,16 @@ def _openai_client(spec: ModelSpec) -> ChatCompletionClient:
     return UsageStreamingOpenAIClient(**kwargs)
 
 
-def create_client(spec: ModelSpec, role: str, start_index: int = 0) -> ChatCompletionClient:
-    """A fresh client for one agent role; ``start_index`` resumes a scripted run."""
+def create_client(
+    spec: ModelSpec, role: str, start_index: int = 0, settings: CallSettings | None = None
+) -> ChatCompletionClient:
+    """A fresh client for one agent role; ``start_index`` resumes a scripted run. SDK
+    retries are off: :mod:`workbench.models.resilient` retries, recording each attempt."""
+    settings = settings or CallSettings()
     if role not in SCRIPT_ROLES:
         raise ModelSpecError(f"unknown role {role!r} (expected one of: {', '.join(SCRIPT_ROLES)})")
     if spec.provider == "scripted":
         return ScriptedChatCompletionClient(load_script(spec.name), role, start_index)
     if spec.provider == "openai":
-        return _openai_client(spec)
+        return _openai_client(spec, settings)
     raise ModelSpecError(f"model provider {spec.provider!r} is not available yet")
