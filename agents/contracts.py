@@ -22,6 +22,9 @@ class RunStatus(StrEnum):
     """The engine stopped mid-run (the app quit, a signal, a crash); ``resume`` continues."""
     APPROVED = "APPROVED"
     NEEDS_HUMAN_REVIEW = "NEEDS_HUMAN_REVIEW"
+    WAITING = "WAITING"
+    """Parked until something outside the run is back (a model provider); ``resume``
+    continues from the turn that could not be made."""
     BLOCKED_BY_POLICY = "BLOCKED_BY_POLICY"
     REJECTED = "REJECTED"
     FAILED = "FAILED"

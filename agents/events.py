@@ -105,6 +105,24 @@ class ModelCall(EventBase):
                 f"{self.latency_ms:.0f} ms")
 
 
+class ModelRetry(EventBase):
+    """A model call failed and will be tried again after ``delay_s``."""
+
+    kind: Literal["model_retry"] = "model_retry"
+    attempt: int
+    max_attempts: int
+    fault: str = ""
+    """timeout, rate_limit, server, connection, stream or reply."""
+    error: str = ""
+    delay_s: float = 0.0
+    streamed_next: bool = True
+    """False when the next attempt asks for the whole reply, a stream being unreadable."""
+
+    def summary(self) -> str:
+        return (f"attempt {self.attempt}/{self.max_attempts} failed ({self.error}); "
+                f"retry in {self.delay_s:.1f} s")
+
+
 class ModelChunk(EventBase):
     """Streamed text; live only, never stored."""
 
@@ -253,6 +271,8 @@ class RunParked(EventBase):
     kind: Literal["run_parked"] = "run_parked"
     gate: str = ""
     reason: str = ""
+    waiting_on: Literal["human", "provider"] = "human"
+    """``provider``: a model provider failed every attempt; ``resume`` tries again."""
 
     def summary(self) -> str:
         return f"parked: {self.reason}"
@@ -280,16 +300,17 @@ class RunFinished(EventBase):
 
 
 RunEvent = Annotated[
-    RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelChunk | AgentMessage | ToolCall
-    | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer | BudgetUsed
-    | ErrorRecorded | PolicyRecorded | RunParked | RunInterrupted | RunFinished,
+    RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelRetry | ModelChunk | AgentMessage
+    | ToolCall | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer
+    | BudgetUsed | ErrorRecorded | PolicyRecorded | RunParked | RunInterrupted | RunFinished,
     Field(discriminator="kind"),
 ]
 """Any run event."""
 
 EVENT_CLASSES: dict[str, type[EventBase]] = {
     cls.model_fields["kind"].default: cls
-    for cls in (RunStarted, PhaseChanged, TurnStarted, ModelCall, ModelChunk, AgentMessage,
+    for cls in (RunStarted, PhaseChanged, TurnStarted, ModelCall, ModelRetry, ModelChunk,
+                AgentMessage,
                 ToolCall, ToolResult, ArtifactRecorded, ApprovalRequested, ApprovalGiven, Steer,
                 BudgetUsed, ErrorRecorded, PolicyRecorded, RunParked, RunInterrupted,
                 RunFinished)

@@ -17,6 +17,7 @@ from agents.events import (
     EventBase,
     ModelCall,
     ModelChunk,
+    ModelRetry,
     PhaseChanged,
     PolicyRecorded,
     RunFinished,
@@ -106,7 +107,7 @@ def _turn(state: RunState, e: TurnStarted) -> None:
         state.pending_approval, state.pending_message = None, ""
     state.usage.turns += 1
     state.role_usage(e.role).turns += 1
-    if state.status in (RunStatus.PENDING, RunStatus.INTERRUPTED):
+    if state.status in (RunStatus.PENDING, RunStatus.INTERRUPTED, RunStatus.WAITING):
         state.status = RunStatus.RUNNING
 
 
@@ -117,8 +118,18 @@ def _model_call(state: RunState, e: ModelCall) -> None:
         usage.prompt_tokens += int(e.prompt_tokens or 0)
         usage.completion_tokens += int(e.completion_tokens or 0)
         usage.cost += float(e.cost or 0.0)
-    if e.error:
-        _item(state, e, "error", f"model call failed: {e.error}", is_error=True)
+    if not e.error:
+        state.retrying = ""
+    # A failed call is told by the retry that follows it (or the park that ends the turn).
+
+
+def _model_retry(state: RunState, e: ModelRetry) -> None:
+    state.streaming.pop(e.role, None)  # the partial reply of the failed attempt is void
+    state.retrying = (f"{e.role}: {e.error}; retry {e.attempt + 1}/{e.max_attempts} "
+                      f"in {e.delay_s:.1f} s")
+    how = "" if e.streamed_next else " without streaming"
+    _item(state, e, "error", f"model call failed ({e.error}); attempt {e.attempt + 1} of "
+          f"{e.max_attempts}{how} in {e.delay_s:.1f} s", is_error=True)
 
 
 def _chunk(state: RunState, e: ModelChunk) -> None:
@@ -274,8 +285,10 @@ def _policy(state: RunState, e: PolicyRecorded) -> None:
 
 
 def _parked(state: RunState, e: RunParked) -> None:
-    state.status = RunStatus.WAITING_FOR_APPROVAL
+    provider = e.waiting_on == "provider"
+    state.status = RunStatus.WAITING if provider else RunStatus.WAITING_FOR_APPROVAL
     state.parked_reason = e.reason
+    state.retrying = ""
     state.streaming.clear()
     _item(state, e, "phase", f"parked ({e.reason})" if e.reason else "parked")
 
@@ -304,7 +317,8 @@ def _finished(state: RunState, e: RunFinished) -> None:
 
 _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     RunStarted: _started, PhaseChanged: _phase, TurnStarted: _turn, ModelCall: _model_call,
-    ModelChunk: _chunk, AgentMessage: _message, ToolCall: _tool_call, ToolResult: _tool_result,
+    ModelRetry: _model_retry, ModelChunk: _chunk, AgentMessage: _message, ToolCall: _tool_call,
+    ToolResult: _tool_result,
     ArtifactRecorded: _artifact, ApprovalRequested: _approval_requested,
     ApprovalGiven: _approval_given, Steer: _steer, BudgetUsed: _budget, ErrorRecorded: _error,
     PolicyRecorded: _policy, RunParked: _parked, RunInterrupted: _interrupted,

@@ -154,6 +154,9 @@ class RunState:
     pending_message: str = ""
     finished_reason: str = ""
     parked_reason: str = ""
+    retrying: str = ""
+    """The retry under way (``developer: server error (HTTP 500), retry 2/5 in 1.2 s``);
+    cleared by the next answered model call."""
     # what a resume or fork restores
     agent_states: dict[str, int] = field(default_factory=dict)
     """Per role, the artifact id of its AutoGen state after its last completed turn."""

@@ -16,6 +16,8 @@ Usage is deterministic: prompt = len(json of messages) // 4, completion = len(ou
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +37,13 @@ class FakeReply:
     hold: threading.Event | None = None
     """When set, the reply waits for this event (a model call that takes as long as a test
     needs it to)."""
+    retry_after: str | None = None
+    """Retry-After header sent with an error status."""
+    fault: str = ""
+    """A broken answer: ``reset`` (TCP reset after a few chunks), ``no_finish`` (the stream
+    ends with [DONE] but no finish_reason), ``bad_sse`` (a data line that is not JSON),
+    ``bad_body`` (200 with a JSON body that is no completion), ``sse_error`` (an error event
+    inside the stream, as llama.cpp's server sends when its tool-call parse fails)."""
 
     @classmethod
     def of(cls, reply: Reply | FakeReply) -> FakeReply:
@@ -47,6 +56,8 @@ class FakeReply:
             tool_calls=list(reply.get("tool_calls", [])),
             status=int(reply.get("status", 200)),
             error=str(reply.get("error", "")),
+            retry_after=reply.get("retry_after"),
+            fault=str(reply.get("fault", "")),
         )
 
     def calls(self) -> list[dict[str, Any]]:
@@ -91,9 +102,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _error(self, status: int, message: str) -> None:
+    def _error(self, status: int, message: str, retry_after: str | None = None) -> None:
         err = {"message": message, "type": "invalid_request_error", "code": None, "param": None}
-        self._send_json(status, {"error": err})
+        data = json.dumps({"error": err}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if retry_after is not None:
+            self.send_header("Retry-After", retry_after)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _reset(self) -> None:
+        """Close with a TCP RST, as a proxy or server that dies mid-answer does."""
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def do_POST(self) -> None:  # noqa: N802
         fake = self.server.fake
@@ -115,7 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.hold is not None:
             reply.hold.wait(timeout=60)
         if reply.status != 200:
-            self._error(reply.status, reply.error or "scripted error")
+            self._error(reply.status, reply.error or "scripted error", reply.retry_after)
+            return
+        if reply.fault == "bad_body":
+            self._send_json(200, {"unexpected": "not a chat completion"})
             return
         calls = reply.calls()
         text = reply.content or ""
@@ -142,7 +170,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        for delta, reason in self._deltas(text, calls, finish):
+        for n, (delta, reason) in enumerate(self._deltas(text, calls, finish)):
+            if reply.fault == "reset" and n == 2:
+                self._reset()
+                return
+            if reply.fault == "bad_sse" and n == 2:
+                self.wfile.write(b"data: {this is not json\n\n")
+                continue
+            if reply.fault == "sse_error" and n == 2:
+                self._event({"error": {"message": "Invalid diff: now finding less tool calls!",
+                                       "type": "server_error", "code": 500}})
+                self.wfile.flush()
+                return
+            if reply.fault == "no_finish" and reason is not None:
+                break
             chunk = {
                 **envelope,
                 "choices": [

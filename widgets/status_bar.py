@@ -17,7 +17,7 @@ _STATUS_STYLE = {
     RunStatus.WAITING_FOR_APPROVAL: "$text-warning", RunStatus.APPROVED: "$text-success",
     RunStatus.NEEDS_HUMAN_REVIEW: "$text-warning", RunStatus.BLOCKED_BY_POLICY: "$text-error",
     RunStatus.REJECTED: "$text-error", RunStatus.FAILED: "$text-error",
-    RunStatus.INTERRUPTED: "$text-muted",
+    RunStatus.INTERRUPTED: "$text-muted", RunStatus.WAITING: "$text-warning",
 }
 SEPARATOR = " · "
 
@@ -84,6 +84,9 @@ class RunStatusBar(Widget):
             (9, Content.styled(f" {status.value.replace('_', ' ')} ",
                                f"bold reverse {_STATUS_STYLE.get(status, '')}")),
         ]
+        if view.retrying and not view.finished:
+            retry = f" RETRY {view.retrying} "
+            segments.append((8, Content.styled(retry, "reverse $text-warning")))
         if self.paused:
             segments.append((8, Content.styled(" PAUSED ", "bold reverse $text-warning")))
         if self.step_mode:

@@ -19,6 +19,8 @@ from workbench.store import RunRecord, RunStore
 # opens without paying for it.
 
 OK_STATUSES = {RunStatus.APPROVED, RunStatus.WAITING_FOR_APPROVAL}
+EXIT_TEMPFAIL = 75
+"""``run``/``resume`` exit code of a run parked WAITING for its provider (sysexits' TEMPFAIL)."""
 
 
 def _store(ctx: click.Context) -> RunStore:
@@ -52,7 +54,11 @@ def _finish(outcome: Any, as_json: bool, repo: str) -> None:
         if outcome.status is RunStatus.WAITING_FOR_APPROVAL:
             rid = outcome.run_id
             line += f"\nnext: workbench approve {rid} && workbench resume {rid}"
+        if outcome.status is RunStatus.WAITING:
+            line += f"\nnext: workbench resume {outcome.run_id} once the provider is back"
         click.echo(line)
+    if outcome.status is RunStatus.WAITING:
+        sys.exit(EXIT_TEMPFAIL)
     sys.exit(0 if outcome.status in OK_STATUSES else 1)
 
 
@@ -96,6 +102,7 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
     from workbench.engine.config import RunConfig
     from workbench.engine.runner import create_pipeline
     from workbench.models import parse_role_models
+    from workbench.models.settings import CallSettings
 
     settings = load_settings()
     if settings.load_error:
@@ -113,6 +120,7 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
         base_url=base_url or settings.models.base_url, auto_approve=auto_approve,
         budgets=budgets, timeout_s=settings.sandbox.timeout_s,
         extra_allowed=settings.sandbox.allow_prefixes(),
+        calls=CallSettings(**settings.calls.model_dump()),
     )
     pipeline = create_pipeline(_store(ctx), config)
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)

@@ -12,7 +12,8 @@ import click
 
 from workbench.store import RunRecord, RunStore
 
-# Statuses a run ends in. Anything else (PENDING, RUNNING, WAITING_FOR_APPROVAL, INTERRUPTED)
+# Statuses a run ends in. Anything else (PENDING, RUNNING, WAITING_FOR_APPROVAL, INTERRUPTED,
+# WAITING)
 # may still be resumed and is never pruned; plain strings, so new statuses stay safe.
 FINISHED = ("APPROVED", "NEEDS_HUMAN_REVIEW", "BLOCKED_BY_POLICY", "REJECTED", "FAILED")
 _DAY_S = 86_400.0

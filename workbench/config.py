@@ -92,6 +92,28 @@ class SandboxSettings(_Section):
         return [shlex.split(command) for command in self.extra_allowed_commands if command.strip()]
 
 
+class CallSection(_Section):
+    """How each model call is made (see ``workbench.models.settings.CallSettings``)."""
+
+    max_tokens: int | None = Field(default=4096, ge=1, description="Completion tokens per call.")
+    temperature: float | None = Field(
+        default=0.0, ge=0, le=2, description="Sampling temperature (0: as repeatable as can be)."
+    )
+    seed: int | None = Field(default=7, description="Sampling seed, where the provider takes one.")
+    timeout_s: float = Field(default=120.0, gt=0, description="Limit for one whole call, seconds.")
+    first_token_timeout_s: float = Field(
+        default=45.0, gt=0, description="A stream with no first token this long is retried."
+    )
+    idle_timeout_s: float = Field(
+        default=60.0, gt=0, description="A stream silent this long between chunks is retried."
+    )
+    max_attempts: int = Field(
+        default=5, ge=1, description="Attempts per call before the run waits for the provider."
+    )
+    backoff_base_s: float = Field(default=1.0, ge=0, description="First retry delay, seconds.")
+    backoff_cap_s: float = Field(default=30.0, ge=0, description="Longest retry delay, seconds.")
+
+
 ENV_PREFIX = "WORKBENCH_"
 ENV_NESTED_DELIMITER = "__"
 
@@ -112,6 +134,9 @@ class WorkbenchSettings(BaseModel):
     budgets: BudgetSettings = Field(default_factory=BudgetSettings, description="Run limits.")
     sandbox: SandboxSettings = Field(
         default_factory=SandboxSettings, description="Command sandbox settings."
+    )
+    calls: CallSection = Field(
+        default_factory=CallSection, description="Model call limits, timeouts and retries."
     )
 
     _load_error: str | None = PrivateAttr(default=None)

@@ -29,6 +29,7 @@ from workbench.engine.evidence import Evidence
 from workbench.engine.team import make_agent, make_client
 from workbench.engine.tools import repo_tools
 from workbench.models import ModelCallRecord, parse_model_spec
+from workbench.models.resilient import RetryNotice
 from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore
 
@@ -106,6 +107,11 @@ class PipelineBase:
         self.store.update_run(self.run_id, prompt_tokens=usage.prompt_tokens,
                               completion_tokens=usage.completion_tokens, cost=usage.cost)
 
+    def _on_retry(self, role: Role, notice: RetryNotice) -> None:
+        self.bus.emit("model_retry", role.value, attempt=notice.attempt,
+                      max_attempts=notice.max_attempts, fault=notice.kind, error=notice.error,
+                      delay_s=notice.delay_s, streamed_next=notice.streamed_next)
+
     def _phase(self, phase: Phase, role: Role | None = None, cycle: str | None = None) -> None:
         self.store.update_run(self.run_id, phase=phase.value)
         self.bus.emit("phase_changed", phase=phase.value,
@@ -133,7 +139,7 @@ class PipelineBase:
             self._calls_start[role.value] = start
             client, _label = make_client(
                 self.config.model_for(role.value), role, self.config.base_url, start,
-                self._on_model_call,
+                self._on_model_call, self.config.calls, self._on_retry,
             )
             tools = None
             if role in TOOL_ROLES:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from workbench.engine.budgets import Budgets
+from workbench.models.settings import CallSettings
 
 
 @dataclass
@@ -21,6 +22,7 @@ class RunConfig:
     budgets: Budgets = field(default_factory=Budgets)
     timeout_s: float = 300.0
     extra_allowed: list[list[str]] = field(default_factory=list)
+    calls: CallSettings = field(default_factory=CallSettings)
 
     @property
     def repo_path(self) -> Path:
@@ -45,6 +47,7 @@ class RunConfig:
         names = {f.name for f in fields(cls)}
         known = {k: v for k, v in data.items() if k in names}
         known["budgets"] = Budgets.from_dict(dict(data.get("budgets") or {}))
+        known["calls"] = CallSettings.from_dict(dict(data.get("calls") or {}))
         try:
             return cls(**known)
         except TypeError as exc:

@@ -21,7 +21,7 @@ from workbench.engine.control import WaitingForApproval
 from workbench.engine.lease import Lease
 from workbench.engine.steps import Steps
 from workbench.engine.team import worktrees_dir_for
-from workbench.models import ModelSpecError, ScriptExhausted
+from workbench.models import ModelSpecError, ProviderUnavailable, ScriptExhausted
 
 
 class Pipeline(Steps):
@@ -45,6 +45,8 @@ class Pipeline(Steps):
             status, reason = RunStatus.APPROVED, "approved and committed"
         except WaitingForApproval as exc:
             status, reason = RunStatus.WAITING_FOR_APPROVAL, str(exc)
+        except ProviderUnavailable as exc:
+            status, reason = RunStatus.WAITING, f"provider unavailable: {exc}"
         except RunStopped as exc:
             status, reason = exc.status, exc.reason
         except BudgetExceeded as exc:
@@ -67,8 +69,10 @@ class Pipeline(Steps):
 
     def _end(self, status: RunStatus, reason: str) -> RunOutcome:
         branch = self.wt.branch if self.wt else self.state.branch
-        if status is RunStatus.WAITING_FOR_APPROVAL:
-            self.bus.put(RunParked(gate=self.state.pending_approval or "", reason=reason))
+        if status in (RunStatus.WAITING_FOR_APPROVAL, RunStatus.WAITING):
+            provider = status is RunStatus.WAITING
+            self.bus.put(RunParked(gate="" if provider else self.state.pending_approval or "",
+                                   reason=reason, waiting_on="provider" if provider else "human"))
             self.store.update_run(self.run_id, status=status.value, reason=reason,
                                   finished_at=None, branch=branch)
             return RunOutcome(self.run_id, status, reason, branch, "")

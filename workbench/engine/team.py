@@ -17,6 +17,8 @@ from workbench.models import (
     create_client,
     parse_model_spec,
 )
+from workbench.models.resilient import ResilientClient, RetryNotice, TimedClient
+from workbench.models.settings import CallSettings
 
 TOOL_ITERATIONS = 12
 
@@ -27,11 +29,19 @@ def make_client(
     base_url: str | None,
     start_index: int,
     on_call: Callable[[Role, ModelCallRecord], None],
+    settings: CallSettings | None = None,
+    on_retry: Callable[[Role, RetryNotice], None] | None = None,
 ) -> tuple[ChatCompletionClient, str]:
+    """The client of one role: timed, recorded per attempt, retried (see
+    :mod:`workbench.models.resilient`)."""
+    settings = settings or CallSettings()
     spec = parse_model_spec(spec_text, base_url=base_url)
-    inner = create_client(spec, role=role.value, start_index=start_index)
+    inner = create_client(spec, role=role.value, start_index=start_index, settings=settings)
     label = f"{spec.provider}:{spec.name}"
-    client = RecordingChatCompletionClient(inner, label, lambda rec: on_call(role, rec))
+    recorded = RecordingChatCompletionClient(
+        TimedClient(inner, settings), label, lambda rec: on_call(role, rec))
+    client = ResilientClient(
+        recorded, settings, lambda notice: on_retry(role, notice) if on_retry else None)
     return client, spec.label
 
 

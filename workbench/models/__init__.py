@@ -1,6 +1,6 @@
 """Model layer: provider registry, scripted client, call recording and pricing."""
 
-from .errors import ModelSpecError, ScriptError, ScriptExhausted
+from .errors import ModelSpecError, ProviderUnavailable, ScriptError, ScriptExhausted
 from .pricing import cost
 from .recording import ModelCallRecord, RecordingChatCompletionClient
 from .registry import (
@@ -18,6 +18,7 @@ __all__ = [
     "ModelCallRecord",
     "ModelSpec",
     "ModelSpecError",
+    "ProviderUnavailable",
     "RecordingChatCompletionClient",
     "Script",
     "ScriptError",

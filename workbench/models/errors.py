@@ -18,3 +18,12 @@ class ScriptExhausted(RuntimeError):
         super().__init__(f"scripted model for role {role} has no response #{number} left")
         self.role = role
         self.number = number
+
+
+class ProviderUnavailable(RuntimeError):
+    """A model call failed on every attempt, or the provider refused it: the turn ends and
+    the run waits for ``resume`` (``kind``: ``unavailable`` or ``refused``)."""
+
+    def __init__(self, message: str, kind: str = "unavailable") -> None:
+        super().__init__(message)
+        self.kind = kind

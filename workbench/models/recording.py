@@ -16,14 +16,12 @@ from autogen_core.models import (
     ChatCompletionClient,
     CreateResult,
     LLMMessage,
-    ModelCapabilities,
-    ModelInfo,
-    RequestUsage,
 )
 from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
 from . import pricing
+from ._delegate import DelegatingClient
 
 
 @dataclass
@@ -50,7 +48,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
-class RecordingChatCompletionClient(ChatCompletionClient):
+class RecordingChatCompletionClient(DelegatingClient):
     """Delegates to ``inner`` and reports each call to ``on_call`` (also failed ones)."""
 
     def __init__(
@@ -59,13 +57,9 @@ class RecordingChatCompletionClient(ChatCompletionClient):
         model_label: str,
         on_call: Callable[[ModelCallRecord], None],
     ) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._label = model_label
         self._on_call = on_call
-
-    @property
-    def inner(self) -> ChatCompletionClient:
-        return self._inner
 
     @property
     def model_label(self) -> str:
@@ -149,30 +143,3 @@ class RecordingChatCompletionClient(ChatCompletionClient):
             raise
         if not reported:
             self._report(started, True, None, RuntimeError("stream ended without a final result"))
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-    def actual_usage(self) -> RequestUsage:
-        return self._inner.actual_usage()
-
-    def total_usage(self) -> RequestUsage:
-        return self._inner.total_usage()
-
-    def count_tokens(
-        self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []
-    ) -> int:
-        return self._inner.count_tokens(messages, tools=tools)
-
-    def remaining_tokens(
-        self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []
-    ) -> int:
-        return self._inner.remaining_tokens(messages, tools=tools)
-
-    @property
-    def capabilities(self) -> ModelCapabilities:
-        return self._inner.capabilities
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._inner.model_info

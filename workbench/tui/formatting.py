@@ -9,6 +9,7 @@ STATUS_LABELS: dict[str, str] = {
     "RUNNING": "running",
     "WAITING_FOR_APPROVAL": "waiting",
     "INTERRUPTED": "interrupted",
+    "WAITING": "waiting: provider",
     "APPROVED": "approved",
     "NEEDS_HUMAN_REVIEW": "needs review",
     "BLOCKED_BY_POLICY": "blocked",
@@ -21,6 +22,7 @@ STATUS_VARIABLES: dict[str, str] = {
     "RUNNING": "status-running",
     "WAITING_FOR_APPROVAL": "status-waiting",
     "INTERRUPTED": "status-interrupted",
+    "WAITING": "status-waiting",
     "APPROVED": "status-approved",
     "NEEDS_HUMAN_REVIEW": "status-review",
     "BLOCKED_BY_POLICY": "status-blocked",
@@ -33,7 +35,7 @@ STATUS_FALLBACK_VARIABLES: dict[str, str] = {"status-interrupted": "role-system"
 """Used when a theme lacks a status variable: an interrupted run reads as stopped (muted),
 unlike every live or finished status."""
 
-RESUMABLE_STATUSES = frozenset({"WAITING_FOR_APPROVAL", "INTERRUPTED"})
+RESUMABLE_STATUSES = frozenset({"WAITING_FOR_APPROVAL", "INTERRUPTED", "WAITING"})
 """Runs that stopped short of a terminal status and that ``R`` continues."""
 
 

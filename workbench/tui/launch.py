@@ -44,6 +44,7 @@ class WorkbenchTUI(WorkbenchApp):
     def _config_from_request(self, request: RunRequest) -> RunConfig:
         from workbench.engine.budgets import Budgets
         from workbench.engine.config import RunConfig
+        from workbench.models.settings import CallSettings
 
         budgets = Budgets(**self.settings.budgets.model_dump())
         return RunConfig(
@@ -52,6 +53,7 @@ class WorkbenchTUI(WorkbenchApp):
             step_mode=request.step_mode, budgets=budgets,
             timeout_s=self.settings.sandbox.timeout_s,
             extra_allowed=self.settings.sandbox.allow_prefixes(),
+            calls=CallSettings(**self.settings.calls.model_dump()),
         )
 
     def start_run(self, request: RunRequest) -> None:

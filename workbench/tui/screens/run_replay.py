@@ -138,6 +138,8 @@ class ReplayMixin:
         at_gate = f" at the {gate} gate" if gate else ""
         if view.status is RunStatus.INTERRUPTED:
             return f"  ·  INTERRUPTED{at_gate}: R resumes it"
+        if view.status is RunStatus.WAITING:
+            return f"  ·  WAITING for the model provider ({view.parked_reason}): R resumes it"
         if view.status is RunStatus.WAITING_FOR_APPROVAL and gate:
             return f"  ·  parked{at_gate}: R resumes it to answer"
         return ""
