@@ -9,7 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agents.commands import split_command
 
 
 class RunStatus(StrEnum):
@@ -107,13 +109,28 @@ class Patch(_Strict):
 Severity = Literal["blocker", "major", "minor", "nit"]
 
 
+SEVERITY_ALIASES: dict[str, Severity] = {
+    "critical": "blocker", "high": "blocker", "blocking": "blocker", "medium": "major",
+    "moderate": "major", "low": "minor", "trivial": "nit", "info": "nit", "style": "nit",
+}
+"""Words models use for severity, read as the contract's own levels."""
+
+
 class ReviewIssue(_Strict):
     severity: Severity
-    category: str
-    file: str
+    category: str = "general"
+    file: str = ""
     line: int | None = None
     problem: str
-    recommended_fix: str
+    recommended_fix: str = ""
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return SEVERITY_ALIASES.get(word, word)
+        return value
 
 
 class ReviewResult(_Strict):
@@ -129,6 +146,16 @@ class TestPlan(_Strict):
     focus_tests: list[str] = Field(default_factory=list, description="Existing tests to run first.")
     new_tests: list[str] = Field(default_factory=list, description="Tests the tester adds.")
     command: list[str] = Field(default_factory=lambda: ["python", "-m", "pytest", "-q"])
+
+    @field_validator("command", mode="before")
+    @classmethod
+    def _argv(cls, value: object) -> object:
+        # Models often write the command as one string; anything else is pydantic's to judge.
+        if isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(a, str) for a in value)
+        ):
+            return split_command(value)
+        return value
 
 
 class TestResult(_Strict):

@@ -96,6 +96,7 @@ def _phase(state: RunState, e: PhaseChanged) -> None:
         state.cycle_reason = e.cycle
         state.rounds_in_cycle = 0
         state.review_rounds = 0
+        state.no_patch_rounds = 0
         _reach(state, e, "cycle_started")
         if e.cycle == "test_repair":
             state.test_repairs += 1
@@ -273,6 +274,7 @@ def _budget(state: RunState, e: BudgetUsed) -> None:
 def _error(state: RunState, e: ErrorRecorded) -> None:
     if e.contract == NO_PATCH:
         state.rounds_in_cycle += 1
+        state.no_patch_rounds += 1
         _reach(state, e, "no_patch")
     _item(state, e, "error", e.message, is_error=True)
 

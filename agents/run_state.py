@@ -141,6 +141,8 @@ class RunState:
     rounds_in_cycle: int = 0
     review_rounds: int = 0
     """Reviews in the current development cycle (the budget ``max_review_rounds`` bounds it)."""
+    no_patch_rounds: int = 0
+    """Developer turns of the current cycle that ended with no change (bounded the same)."""
     test_repairs: int = 0
     test_plan_lazy: Lazy | None = None
     test_result_lazies: list[Lazy] = field(default_factory=list)

@@ -23,6 +23,9 @@ class RunConfig:
     timeout_s: float = 300.0
     extra_allowed: list[list[str]] = field(default_factory=list)
     calls: CallSettings = field(default_factory=CallSettings)
+    blocking_severities: list[str] = field(default_factory=lambda: ["blocker", "major"])
+    """Review issues of these severities send the change back to the developer; the others
+    reach the final gate as notes."""
 
     @property
     def repo_path(self) -> Path:

@@ -122,7 +122,8 @@ class Pipeline(Steps):
             elif stage == "cycle_started":
                 await self.develop(self.cycle_feedback())
             elif stage == "no_patch":
-                self._bound_rounds("the developer proposed no patch")
+                self._bound(self.state.no_patch_rounds,
+                            "the developer ended its turn without changing any file")
                 await self.develop(self.no_patch_feedback())
             elif stage == "developed":
                 await self.review()
@@ -152,17 +153,17 @@ class Pipeline(Steps):
             raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "the approved spec is not valid")
         self._phase(Phase.DEVELOPMENT, self.developer, cycle="spec")
 
-    def _bound_rounds(self, what: str) -> None:
+    def _bound(self, used: int, what: str) -> None:
         limit = self.config.budgets.max_review_rounds
-        if self.state.rounds_in_cycle >= limit:
-            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, f"{what} after {limit} rounds")
+        if used >= limit:
+            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, f"{what} {used} times")
 
     async def _after_review(self) -> None:
         review = self.state.last_review
-        if review is not None and review.status == "APPROVED":
-            await self.plan_tests()
+        if review is None or not self.blocking_issues(review):
+            await self.plan_tests()  # approved, or only minor notes (shown at the final gate)
             return
-        self._bound_rounds("review still NEEDS_REVISION")
+        self._bound(self.state.review_rounds, "the reviewer asked for a revision")
         await self.develop(self.review_feedback())
 
     async def _after_tests(self) -> None:

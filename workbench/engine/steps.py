@@ -9,6 +9,7 @@ from agents.contracts import (
     FeatureSpec,
     Patch,
     Phase,
+    ReviewIssue,
     ReviewResult,
     Role,
     RunStatus,
@@ -62,9 +63,24 @@ class Steps(PipelineBase):
     def no_patch_feedback(self) -> str:
         return prompts.NO_PATCH_FEEDBACK
 
+    def blocking_issues(self, review: ReviewResult) -> list[ReviewIssue]:
+        """The issues that send the change back; a NEEDS_REVISION with none of them named
+        counts as blocking (the reviewer gave no detail to weigh)."""
+        if review.status == "APPROVED":
+            return []
+        blocking = set(self.config.blocking_severities)
+        if not review.issues:
+            return [ReviewIssue(severity="major", category="review", file="",
+                                problem=review.summary or "revision requested",
+                                recommended_fix="")]
+        return [i for i in review.issues if i.severity in blocking]
+
     def review_feedback(self) -> str:
         review = self.state.last_review
-        return prompts.review_feedback(review) if review else ""
+        if review is None:
+            return ""
+        blocking = self.blocking_issues(review)
+        return prompts.review_feedback(review.model_copy(update={"issues": blocking}))
 
     async def develop(self, feedback: str) -> None:
         if self.state.stage != "cycle_started":  # a new cycle already said so
@@ -125,7 +141,14 @@ class Steps(PipelineBase):
     async def final_gate(self) -> None:
         if self.state.phase != Phase.FINAL_GATE.value:
             self._phase(Phase.FINAL_GATE)
-        await self.gate("final", "Approve the final patch (reject hunks to leave them out)")
+        message = "Approve the final patch (reject hunks to leave them out)"
+        review = self.state.last_review
+        notes = [i for i in review.issues if i.severity not in self.config.blocking_severities
+                 ] if review else []
+        if notes:
+            message += f"; {len(notes)} reviewer note(s): " + "; ".join(
+                f"{i.file}: {i.problem}" if i.file else i.problem for i in notes)[:400]
+        await self.gate("final", message)
 
     def final_diff(self) -> str:
         ref = self.state.final_patch
