@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pygit2
 
-from agents.diff import DiffParseError, FileDiff, Hunk, parse_unified_diff, render_diff
+from agents.diff import (
+    DiffParseError,
+    FileDiff,
+    Hunk,
+    fit_hunks,
+    hunk_mismatch,
+    parse_unified_diff,
+    render_diff,
+)
 from agents.repo_tools import PathRefused, confine
 
 _MODE_RE = re.compile(r"^(new file mode|deleted file mode|old mode|new mode) (\d+)\s*$")
@@ -214,8 +222,32 @@ def _recount(h: Hunk) -> None:
     h.old_len, h.new_len = old, new
 
 
+def _file_lines(root: Path, path: str) -> tuple[list[str], bool] | None:
+    """The lines of a (checked) file without their ``\\n`` and whether it uses CRLF, or None
+    when it cannot be read as UTF-8 text."""
+    try:
+        fd = os.open(root / path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            text = fh.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    crlf = sum(1 for ln in lines if ln.endswith("\r")) * 2 > len(lines)
+    return lines, crlf
+
+
+def _fit(root: Path, files: list[FileDiff]) -> None:
+    for f in files:
+        read = _file_lines(root, f.old_path) if f.old_path is not None and f.hunks else None
+        if read is not None:
+            fit_hunks(f, *read)
+
+
 def _first_failure(
-    repo: pygit2.Repository, files: list[FileDiff], exclude: set[str] | frozenset[str]
+    root: Path, repo: pygit2.Repository, files: list[FileDiff],
+    exclude: set[str] | frozenset[str],
 ) -> str:
     """Name the file (and hunk) that stops the patch from applying."""
     loc = pygit2.enums.ApplyLocation.WORKDIR
@@ -232,8 +264,10 @@ def _first_failure(
                 except (pygit2.GitError, OSError, ValueError):
                     ok = False
                 if not ok:
+                    read = _file_lines(root, f.old_path) if f.old_path is not None else None
+                    why = hunk_mismatch(h, read[0], f.old_path or f.path) if read else ""
                     return (f"{f.path}: hunk {h.id} ({h.header}) does not match the current "
-                            f"file content")
+                            f"file content" + (f": {why}" if why else ""))
             return f"{f.path}: {detail}"
     return "git could not apply the patch"
 
@@ -294,6 +328,8 @@ def apply_patch(
         for h in f.hunks:
             _recount(h)
     effective = [f for f in files if not f.hunks or any(h.id not in exclude_hunks for h in f.hunks)]
+    _check_targets(root, effective)
+    _fit(root, effective)
     result = AppliedPatch(
         files=[f.path for f in effective],
         hunks_applied=[i for i in all_ids if i not in exclude_hunks],
@@ -302,7 +338,6 @@ def apply_patch(
     )
     if not effective:
         return result
-    _check_targets(root, effective)
     try:
         repo = pygit2.Repository(str(root))
     except pygit2.GitError:
@@ -311,7 +346,7 @@ def apply_patch(
         raise PatchRejected(f"not the top of a git worktree: {root}")
     if _try_apply(repo, result.diff_text):
         return result
-    detail = _first_failure(repo, effective, exclude_hunks)
+    detail = _first_failure(root, repo, effective, exclude_hunks)
     retry = _without_trailing_blank_context(effective, exclude_hunks)
     if retry is not None and _try_apply(repo, retry):
         result.diff_text = retry

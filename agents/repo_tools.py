@@ -1,8 +1,11 @@
-"""Read-only repository tools confined to one worktree root.
+"""Repository tools confined to one worktree root: listing, searching, reading, and two
+small edits (replace an exact text, create a new file).
 
-The developer and tester agents browse the repository only through these methods; the engine
+The developer and tester agents reach the repository only through these methods; the engine
 wraps them as function tools. A path that could leave the root, or reach ``.git``, is refused
-with :class:`PathRefused` (after ``on_refusal`` has recorded it), never silently rewritten.
+with :class:`PathRefused` (after ``on_refusal`` has recorded it), never silently rewritten;
+edits also refuse any symbolic link on the way. An edit that cannot be made as asked raises
+:class:`EditRefused`, whose message says what to do instead.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pygit2
+
+from agents.diff import nearest_windows, numbered
 
 MAX_SYMLINKS = 40
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
@@ -23,10 +30,16 @@ NOISE_DIRS = frozenset(
 MAX_SCANNED_FILES = 20_000
 MAX_SEARCH_FILE_BYTES = 1_000_000
 MAX_OPEN_FILE_BYTES = 5_000_000
+_NUMBERED_RE = re.compile(r"^\s*\d+\t")
+SHOWN_EDIT_LINES = 30
 
 
 class PathRefused(ValueError):
     """A path given to a repo tool or a patch header that is not allowed."""
+
+
+class EditRefused(ValueError):
+    """An edit that cannot be made as asked; the message says what to do instead."""
 
 
 def _is_git_dir_name(name: str) -> bool:
@@ -256,3 +269,146 @@ class RepoTools:
             out.append(row)
             size += len(row) + 1
         return "\n".join(out)
+
+    # edits ----------------------------------------------------------------------------------
+    def _writable(self, tool: str, path: str) -> Path:
+        """The confined target of an edit; no component may be a symbolic link, so the file
+        changed is the one the path names (and the one ``git diff`` shows)."""
+        target = self._confine(tool, path)
+        probe = self.root
+        for part in [p for p in path.split("/") if p not in ("", ".")]:
+            probe = probe / part
+            if probe.is_symlink():
+                message = f"edits may not go through a symbolic link: {path!r}"
+                if self.on_refusal is not None:
+                    self.on_refusal(tool, path, message)
+                raise PathRefused(message)
+        return target
+
+    def _ignored(self, target: Path) -> bool:
+        try:
+            repo = pygit2.Repository(str(self.root))
+            rel = self._rel(target)
+            if target.exists():
+                return bool(repo.status_file(rel) & pygit2.enums.FileStatus.IGNORED)
+            return bool(repo.path_is_ignored(rel))
+        except (pygit2.GitError, KeyError, ValueError):
+            return False
+
+    def replace_in_file(self, path: str, old: str, new: str) -> str:
+        """Replace the one exact occurrence of `old` in the file at `path` with `new`."""
+        target = self._writable("replace_in_file", path)
+        if target.is_dir():
+            raise EditRefused(f"{path} is a directory")
+        if not target.is_file():
+            raise EditRefused(f"{path} does not exist; use write_file to create a new file")
+        if not old:
+            raise EditRefused("old is empty: give the exact current text to replace")
+        if old == new:
+            raise EditRefused("old and new are the same: nothing would change")
+        text = self._read_text(target, path)
+        if text.count("\r\n") * 2 > text.count("\n") and "\r" not in old:
+            old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")  # keep CRLF files
+        starts = _occurrences(text, old)
+        if not starts:
+            raise EditRefused(_not_found(path, text, old))
+        if len(starts) > 1:
+            where = ", ".join(str(text.count("\n", 0, i) + 1) for i in starts[:20])
+            raise EditRefused(
+                f"old text occurs {len(starts)} times in {path} (starting at lines {where}); "
+                f"include more of the surrounding lines in old so that it matches exactly once")
+        if self._ignored(target):
+            raise EditRefused(f"{path} is ignored by git, so a change to it is not part of "
+                              f"the patch")
+        changed = text[:starts[0]] + new + text[starts[0] + len(old):]
+        self._write(target, changed, create=False)
+        first = text.count("\n", 0, starts[0])
+        size = max(1, new.count("\n") + (0 if new.endswith("\n") else 1))
+        lines = changed.split("\n")
+        shown = numbered(lines, first, min(size, SHOWN_EDIT_LINES))
+        more = "" if size <= SHOWN_EDIT_LINES else f"\n[{size - SHOWN_EDIT_LINES} more lines]"
+        return (f"replaced 1 occurrence in {path}; lines {first + 1}-{first + size} now read:\n"
+                + "\n".join(shown) + more)
+
+    def write_file(self, path: str, content: str) -> str:
+        """Create the NEW file `path` holding `content` (missing directories are created)."""
+        target = self._writable("write_file", path)
+        if target.is_dir():
+            raise EditRefused(f"{path} is a directory")
+        if os.path.lexists(target):
+            raise EditRefused(f"{path} already exists; write_file only creates new files: use "
+                              f"replace_in_file to change it")
+        if "\x00" in content or len(content) > MAX_OPEN_FILE_BYTES:
+            raise EditRefused(f"content for {path} is binary or larger than "
+                              f"{MAX_OPEN_FILE_BYTES} bytes")
+        if self._ignored(target):
+            raise EditRefused(f"{path} is ignored by git, so a new file there is not part of "
+                              f"the patch")
+        if content and not content.endswith("\n"):
+            content += "\n"  # a text file ends with a newline; models often leave it out
+        parent = target.parent
+        missing: list[Path] = []
+        while not parent.exists():
+            missing.append(parent)
+            parent = parent.parent
+        if not parent.is_dir():
+            raise EditRefused(f"cannot create {path}: {self._rel(parent)} is a file")
+        for directory in reversed(missing):
+            directory.mkdir()
+        self._write(target, content, create=True)
+        return f"created {path} ({content.count(chr(10))} lines)"
+
+    def _read_text(self, target: Path, path: str) -> str:
+        try:
+            if target.stat().st_size > MAX_OPEN_FILE_BYTES:
+                raise EditRefused(f"{path} is larger than {MAX_OPEN_FILE_BYTES} bytes")
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise EditRefused(f"cannot read {path}: {exc.strerror or exc}") from None
+        if _is_binary(data[:8192]):
+            raise EditRefused(f"{path} is a binary file")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EditRefused(f"{path} is not UTF-8 text; change it with propose_patch") from None
+
+    def _write(self, target: Path, text: str, create: bool) -> None:
+        flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+        flags |= (os.O_CREAT | os.O_EXCL) if create else os.O_TRUNC
+        try:
+            fd = os.open(target, flags, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+        except OSError as exc:
+            raise EditRefused(f"cannot write {self._rel(target)}: {exc.strerror or exc}") from None
+
+
+def _occurrences(text: str, old: str) -> list[int]:
+    found, at = [], text.find(old)
+    while at != -1:
+        found.append(at)
+        at = text.find(old, at + 1)
+    return found
+
+
+def _not_found(path: str, text: str, old: str) -> str:
+    """The no-match error: what was probably wrong, and the closest lines of the file."""
+    wanted = old.strip("\r\n").replace("\r", "").split("\n")
+    lines = text.replace("\r", "").split("\n")
+    head = f"old text not found in {path}"
+    if all(_NUMBERED_RE.match(w) for w in wanted if w.strip()):
+        head += " (old holds the line numbers open_file shows; leave them out)"
+    windows = nearest_windows(lines, wanted, count=3)
+    if not windows:
+        return head + "; no similar lines either: open the file to see its current text"
+    best = windows[0][0]
+    if [w.strip() for w in wanted] == [ln.strip() for ln in lines[best:best + len(wanted)]]:
+        head += f" (lines {best + 1}-{best + len(wanted)} differ only in whitespace)"
+    out = [head + ". Closest matches (copy the text exactly, without the line numbers):"]
+    for start, score in windows:
+        size = min(len(wanted), 12)
+        out.append(f"lines {start + 1}-{start + size} ({round(score * 100)}% similar):")
+        out += numbered(lines, start, size)
+    return "\n".join(out)

@@ -171,3 +171,63 @@ def test_check_patch_returns_canonical_files(wt: Path) -> None:
     assert [f.path for f in files] == ["pkg/mod.py"]
     assert files[0].header[0] == "diff --git a/pkg/mod.py b/pkg/mod.py"
     assert (wt / "pkg/mod.py").read_text() == "X = 1\n"  # checking writes nothing
+
+
+def test_hunks_without_file_headers_say_so(wt: Path) -> None:
+    with pytest.raises(PatchRejected) as info:
+        apply_patch(wt, "@@ -1,3 +1,3 @@\n-line 1\n+LINE 1\n line 2\n line 3\n")
+    assert str(info.value) == ("malformed diff: line 1: missing file headers "
+                               "(--- a/PATH / +++ b/PATH) before the first @@ hunk")
+    with pytest.raises(PatchRejected, match=r"malformed hunk header '@@ change' \(expected"):
+        apply_patch(wt, "--- a/a.txt\n+++ b/a.txt\n@@ change\n-line 1\n+LINE 1\n")
+
+
+def test_mismatching_lines_are_named_with_the_nearest_file_lines(wt: Path) -> None:
+    stale = TWO_HUNKS.replace("-line 20", "-line twenty")
+    with pytest.raises(PatchRejected) as info:
+        apply_patch(wt, stale)
+    lines = str(info.value).splitlines()
+    assert lines[0] == (
+        "patch does not apply: a.txt: hunk a.txt#1 (@@ -18,3 +18,3 @@) does not match the "
+        "current file content: the hunk line '-line twenty' does not match line 20 of a.txt, "
+        "which is 'line 20'; nearest matching lines in a.txt:")
+    assert lines[1:4] == ["    18\tline 18", "    19\tline 19", "    20\tline 20"]
+    assert (wt / "a.txt").read_text() == LINES
+
+
+def test_hunk_with_wrong_start_line_applies_where_its_lines_are(wt: Path) -> None:
+    diff = "--- a/a.txt\n+++ b/a.txt\n@@ -3,3 +3,3 @@\n line 14\n-line 15\n+LINE 15\n line 16\n"
+    result = apply_patch(wt, diff)
+    assert (wt / "a.txt").read_text() == LINES.replace("line 15\n", "LINE 15\n")
+    assert "@@ -14,3 +14,3 @@" in result.diff_text
+
+
+def test_ambiguous_hunk_position_is_refused_with_the_places(wt: Path) -> None:
+    (wt / "b.txt").write_text("x\ny\nx\n")
+    diff = "--- a/b.txt\n+++ b/b.txt\n@@ -2,1 +2,1 @@\n-x\n+X\n"
+    with pytest.raises(PatchRejected, match=r"its lines occur 2 times in b\.txt \(at lines 1, 3\)"):
+        apply_patch(wt, diff)
+
+
+def test_miscounted_hunk_before_the_next_file_header_still_applies(wt: Path) -> None:
+    # The first hunk claims 9 lines: the plain headers of b.txt are still headers.
+    diff = ("--- a/a.txt\n+++ b/a.txt\n@@ -1,9 +1,9 @@\n-line 1\n+LINE 1\n line 2\n"
+            "--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-bee\n+BEE\n")
+    result = apply_patch(wt, diff)
+    assert result.files == ["a.txt", "b.txt"]
+    assert (wt / "a.txt").read_text().startswith("LINE 1\nline 2\n")
+    assert (wt / "b.txt").read_text() == "BEE\n"
+
+
+def test_removed_line_starting_with_dashes_is_not_a_header(wt: Path) -> None:
+    (wt / "q.sql").write_text("select 1;\n-- old note\nselect 2;\n")
+    diff = "--- a/q.sql\n+++ b/q.sql\n@@ -1,1 +1,1 @@\n select 1;\n--- old note\n+-- new note\n"
+    apply_patch(wt, diff)
+    assert (wt / "q.sql").read_text() == "select 1;\n-- new note\nselect 2;\n"
+
+
+def test_trailing_whitespace_and_crlf_differences_are_tolerated(wt: Path) -> None:
+    (wt / "b.txt").write_bytes(b"one  \r\ntwo\r\nthree\r\n")
+    diff = "--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n"
+    apply_patch(wt, diff)
+    assert (wt / "b.txt").read_bytes() == b"one  \r\nTWO\r\nthree\r\n"

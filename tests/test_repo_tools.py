@@ -1,8 +1,9 @@
 from pathlib import Path
 
+import pygit2
 import pytest
 
-from agents.repo_tools import PathRefused, RepoTools, confine
+from agents.repo_tools import EditRefused, PathRefused, RepoTools, confine
 
 
 @pytest.fixture
@@ -133,3 +134,117 @@ def test_search_substring_and_regex(root: Path) -> None:
     assert len(limited) == 2 and limited[1].startswith("[truncated: more than 1 matches")
     assert tools.search_repository("(", regex=True).startswith("error: invalid regular expression")
     assert tools.search_repository("zzz") == "no matches for 'zzz' under ."
+
+
+# edits ------------------------------------------------------------------------------------
+CODE = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(1, 8))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with one committed file and an ignored build directory."""
+    root = tmp_path / "edit"
+    git = pygit2.init_repository(str(root), initial_head="main")
+    (root / "calc.py").write_text(CODE)
+    (root / ".gitignore").write_text("build/\n")
+    git.index.add_all()
+    git.index.write()
+    sig = pygit2.Signature("T", "t@example.com")
+    git.create_commit("HEAD", sig, sig, "initial", git.index.write_tree(), [])
+    return root
+
+
+def _status(root: Path) -> dict[str, int]:
+    return pygit2.Repository(str(root)).status()
+
+
+def test_replace_in_file_changes_the_one_exact_match_and_shows_it(repo: Path) -> None:
+    out = RepoTools(repo).replace_in_file("calc.py", "def f3(x):\n    return x + 3\n",
+                                          "def f3(x):\n    return x * 3\n")
+    assert out.splitlines() == ["replaced 1 occurrence in calc.py; lines 7-8 now read:",
+                                "     7\tdef f3(x):", "     8\t    return x * 3"]
+    assert (repo / "calc.py").read_text() == CODE.replace("x + 3", "x * 3")
+    assert _status(repo) == {"calc.py": pygit2.enums.FileStatus.WT_MODIFIED}
+
+
+def test_replace_in_file_without_a_match_shows_the_closest_lines(repo: Path) -> None:
+    with pytest.raises(EditRefused) as info:
+        RepoTools(repo).replace_in_file("calc.py", "def f3(y):\n    return y + 3\n", "x")
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("old text not found in calc.py. Closest matches")
+    assert lines[1].startswith("lines 7-8 (") and lines[2:4] == [
+        "     7\tdef f3(x):", "     8\t    return x + 3"]
+    assert sum(1 for ln in lines if ln.startswith("lines ")) == 3
+    assert (repo / "calc.py").read_text() == CODE
+
+
+def test_replace_in_file_names_copied_line_numbers_and_whitespace(repo: Path) -> None:
+    tools = RepoTools(repo)
+    with pytest.raises(EditRefused, match="holds the line numbers open_file shows"):
+        tools.replace_in_file("calc.py", "     7\tdef f3(x):\n     8\t    return x + 3", "")
+    with pytest.raises(EditRefused, match=r"lines 7-8 differ only in whitespace"):
+        tools.replace_in_file("calc.py", "def f3(x):\n  return x + 3", "")
+
+
+def test_replace_in_file_with_several_matches_asks_for_context(repo: Path) -> None:
+    with pytest.raises(EditRefused) as info:
+        RepoTools(repo).replace_in_file("calc.py", "    return x", "    return -x")
+    assert str(info.value) == (
+        "old text occurs 7 times in calc.py (starting at lines 2, 5, 8, 11, 14, 17, 20); "
+        "include more of the surrounding lines in old so that it matches exactly once")
+
+
+def test_replace_in_file_keeps_crlf_line_ends(repo: Path) -> None:
+    (repo / "win.cs").write_bytes(b"class A\r\n{\r\n    int x = 1;\r\n}\r\n")
+    RepoTools(repo).replace_in_file("win.cs", "{\n    int x = 1;", "{\n    int x = 2;")
+    assert (repo / "win.cs").read_bytes() == b"class A\r\n{\r\n    int x = 2;\r\n}\r\n"
+
+
+def test_replace_in_file_refusals(repo: Path) -> None:
+    tools = RepoTools(repo)
+    with pytest.raises(EditRefused, match="does not exist; use write_file"):
+        tools.replace_in_file("nope.py", "a", "b")
+    with pytest.raises(EditRefused, match="old is empty"):
+        tools.replace_in_file("calc.py", "", "b")
+    with pytest.raises(EditRefused, match="the same"):
+        tools.replace_in_file("calc.py", "def f1", "def f1")
+
+
+def test_write_file_creates_new_files_only(repo: Path) -> None:
+    tools = RepoTools(repo)
+    assert tools.write_file("pkg/sub/new.py", "X = 1") == "created pkg/sub/new.py (1 lines)"
+    assert (repo / "pkg/sub/new.py").read_text() == "X = 1\n"
+    assert _status(repo) == {"pkg/sub/new.py": pygit2.enums.FileStatus.WT_NEW}
+    with pytest.raises(EditRefused, match="calc.py already exists; .* use replace_in_file"):
+        tools.write_file("calc.py", "overwritten\n")
+    assert (repo / "calc.py").read_text() == CODE
+    with pytest.raises(EditRefused, match="ignored by git"):
+        tools.write_file("build/out.py", "x = 1\n")
+    assert not (repo / "build").exists()
+
+
+def test_edits_are_confined_and_refusals_recorded(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "t.py").write_text("secret = 1\n")
+    (repo / "out").symlink_to(outside)
+    (repo / "inner.py").symlink_to("calc.py")  # stays inside, but edits never follow links
+    seen = Recorder()
+    tools = RepoTools(repo, on_refusal=seen)
+    for call, reason in [
+        (lambda: tools.write_file("../x.py", "x"), "'..' is not allowed"),
+        (lambda: tools.write_file(".git/hooks/pre-commit", "x"), "under .git"),
+        (lambda: tools.write_file("out/planted.py", "x"), "outside the repository"),
+        (lambda: tools.replace_in_file("out/t.py", "secret", "s"), "outside the repository"),
+        (lambda: tools.replace_in_file("inner.py", "def f1", "def g1"), "symbolic link"),
+        (lambda: tools.write_file("/tmp/abs.py", "x"), "absolute paths"),
+    ]:
+        with pytest.raises(PathRefused, match=reason):
+            call()
+    assert [c[:2] for c in seen.calls] == [
+        ("write_file", "../x.py"), ("write_file", ".git/hooks/pre-commit"),
+        ("write_file", "out/planted.py"), ("replace_in_file", "out/t.py"),
+        ("replace_in_file", "inner.py"), ("write_file", "/tmp/abs.py")]
+    assert not (outside / "planted.py").exists()
+    assert (outside / "t.py").read_text() == "secret = 1\n"
+    assert (repo / "calc.py").read_text() == CODE
