@@ -32,8 +32,14 @@ async def test_full_run_through_openai_provider_with_streaming_and_tools(
     assert len(requests) == len(CALL_ORDER)
     assert all(r.get("stream") is True for r in requests)
     assert all(r.get("stream_options", {}).get("include_usage") for r in requests)
+    # contracts are asked for in the provider's structured-output mode; tool calls are not
+    formats = [(r.get("response_format") or {}).get("json_schema", {}).get("name")
+               for r in requests]
+    assert formats == [{"requirements": "FeatureSpec", "reviewer": "ReviewResult"}.get(role)
+                       for role, _ in CALL_ORDER]
+    assert "acceptance_criteria" in str(requests[0]["response_format"]["json_schema"]["schema"])
     dev_tools = {t["function"]["name"] for t in requests[1]["tools"]}
-    assert dev_tools == {"list_files", "search_repository", "open_file", "propose_patch"}
+    assert dev_tools >= {"list_files", "search_repository", "open_file", "propose_patch"}
     tool_msgs = [m for m in requests[2]["messages"] if m["role"] == "tool"]
     assert any("class Inventory" in m["content"] for m in tool_msgs)
 

@@ -26,7 +26,7 @@ from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl, WaitingForApproval
 from workbench.engine.evidence import Evidence
-from workbench.engine.team import make_agent, make_client
+from workbench.engine.team import CONTRACTS, make_agent, make_client
 from workbench.engine.tools import repo_tools
 from workbench.models import ModelCallRecord, parse_model_spec
 from workbench.models.resilient import RetryNotice
@@ -139,7 +139,7 @@ class PipelineBase:
             self._calls_start[role.value] = start
             client, _label = make_client(
                 self.config.model_for(role.value), role, self.config.base_url, start,
-                self._on_model_call, self.config.calls, self._on_retry,
+                self._on_model_call, self.config.calls, self._on_retry, CONTRACTS.get(role),
             )
             tools = None
             if role in TOOL_ROLES:

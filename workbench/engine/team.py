@@ -8,8 +8,9 @@ from pathlib import Path
 from autogen_agentchat.agents import AssistantAgent
 from autogen_core.models import ChatCompletionClient
 from autogen_core.tools import FunctionTool
+from pydantic import BaseModel
 
-from agents.contracts import Role
+from agents.contracts import FeatureSpec, ReviewResult, Role
 from agents.prompts import SYSTEM_PROMPTS
 from workbench.models import (
     ModelCallRecord,
@@ -19,8 +20,12 @@ from workbench.models import (
 )
 from workbench.models.resilient import ResilientClient, RetryNotice, TimedClient
 from workbench.models.settings import CallSettings
+from workbench.models.structured import StructuredOutputClient, structured_mode
 
 TOOL_ITERATIONS = 12
+CONTRACTS: dict[Role, type[BaseModel]] = {
+    Role.REQUIREMENTS: FeatureSpec, Role.REVIEWER: ReviewResult}
+"""Roles that answer with a contract and use no tools: asked in structured-output mode."""
 
 
 def make_client(
@@ -31,12 +36,16 @@ def make_client(
     on_call: Callable[[Role, ModelCallRecord], None],
     settings: CallSettings | None = None,
     on_retry: Callable[[Role, RetryNotice], None] | None = None,
+    contract: type[BaseModel] | None = None,
 ) -> tuple[ChatCompletionClient, str]:
     """The client of one role: timed, recorded per attempt, retried (see
     :mod:`workbench.models.resilient`)."""
     settings = settings or CallSettings()
     spec = parse_model_spec(spec_text, base_url=base_url)
     inner = create_client(spec, role=role.value, start_index=start_index, settings=settings)
+    mode = structured_mode(spec.provider) if contract is not None else None
+    if contract is not None and mode is not None:
+        inner = StructuredOutputClient(inner, contract, mode)
     label = f"{spec.provider}:{spec.name}"
     recorded = RecordingChatCompletionClient(
         TimedClient(inner, settings), label, lambda rec: on_call(role, rec))
