@@ -9,7 +9,9 @@ with ``content`` or ``tool_calls`` (list of {name, arguments, id?}), or
 ``{"status": 4xx, "error": msg}``.
 Streaming (``stream: true``) answers with SSE chunks, tool-call deltas, a usage chunk when
 ``stream_options.include_usage`` is set, then ``data: [DONE]``. Like OpenAI, it rejects
-``stream_options`` on a non-streamed request. Every request body is kept in ``requests``.
+``stream_options`` on a non-streamed request. Every request body is kept in ``requests``,
+its path (with the query) in ``paths``; any path ending in ``/chat/completions`` is served,
+Azure's ``/openai/deployments/D/chat/completions?api-version=V`` too.
 Usage is deterministic: prompt = len(json of messages) // 4, completion = len(output) // 4.
 """
 
@@ -23,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 Reply = str | dict[str, Any]
 
@@ -83,9 +85,18 @@ def _pieces(text: str, size: int = 16) -> Iterator[str]:
         yield text[i : i + size]
 
 
+def _quiet_disconnects(server: ThreadingHTTPServer, request: Any, address: Any) -> None:
+    """A client that gave up (a timeout under test) is no error worth a traceback."""
+    import sys
+
+    if not isinstance(sys.exc_info()[1], ConnectionError):
+        ThreadingHTTPServer.handle_error(server, request, address)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeOpenAIServer
+    handle_error = _quiet_disconnects
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -122,7 +133,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         fake = self.server.fake
-        if not self.path.rstrip("/").endswith("/chat/completions"):
+        fake.paths.append(self.path)
+        # Azure puts the API version in the query: /openai/deployments/D/chat/completions?...
+        if not self.path.split("?")[0].rstrip("/").endswith("/chat/completions"):
             self._error(404, f"unknown path {self.path}")
             return
         length = int(self.headers.get("Content-Length") or 0)
@@ -231,6 +244,7 @@ class FakeOpenAIServer:
         self._lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []  # lower-cased names
+        self.paths: list[str] = []  # request paths with their query strings
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._counter = 0
@@ -240,6 +254,11 @@ class FakeOpenAIServer:
         if self._server is None:
             raise RuntimeError("server is not running")
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    @property
+    def endpoint(self) -> str:
+        """The server root, ``http://127.0.0.1:PORT`` (an Azure endpoint, for one)."""
+        return self.base_url.removesuffix("/v1")
 
     @property
     def remaining(self) -> int:
@@ -293,3 +312,90 @@ class FakeOpenAIServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class _BaseServer(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeServerBase
+    handle_error = _quiet_disconnects
+
+
+class FakeServerBase:
+    """What the other providers' fakes share: scripted replies taken one per request, every
+    request kept (body, lower-cased headers, path), a loopback server in a thread."""
+
+    handler: type[BaseHTTPRequestHandler]
+
+    def __init__(self, responses: Sequence[Reply | FakeReply]) -> None:
+        self._replies = [FakeReply.of(r) for r in responses]
+        self._lock = threading.Lock()
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []
+        self._server: _BaseServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        if self._server is None:
+            raise RuntimeError("server is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def remaining(self) -> int:
+        with self._lock:
+            return len(self._replies)
+
+    def take(self, body: dict[str, Any], headers: dict[str, str], path: str) -> FakeReply | None:
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(headers)
+            self.paths.append(path)
+            return self._replies.pop(0) if self._replies else None
+
+    def start(self) -> Self:
+        server = _BaseServer(("127.0.0.1", 0), self.handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def read_request(handler: BaseHTTPRequestHandler) -> tuple[dict[str, Any], dict[str, str]]:
+    """The JSON body and the lower-cased headers of the request ``handler`` serves."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = json.loads(handler.rfile.read(length) or b"{}")
+    return body, {k.lower(): v for k, v in handler.headers.items()}
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

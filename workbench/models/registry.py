@@ -1,26 +1,19 @@
-"""Provider strings (``openai:gpt-4o-mini``, ``scripted:FILE``) -> AutoGen model clients."""
+"""Provider strings (``openai:gpt-4o-mini``, ``anthropic:MODEL``, ``scripted:FILE``...) ->
+AutoGen model clients.
+
+Parsing is cheap: no SDK is imported here. :func:`create_client` hands each provider to its
+builder in :mod:`workbench.models.providers` (or :mod:`workbench.models.replay`), which
+imports that provider's SDK on first use.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
-
-from autogen_core import CancellationToken
-from autogen_core.models import (
-    ChatCompletionClient,
-    CreateResult,
-    LLMMessage,
-    ModelFamily,
-    ModelInfo,
-)
-from autogen_core.tools import Tool, ToolSchema
-from autogen_ext.models.openai import OpenAIChatCompletionClient
-from autogen_ext.models.openai._model_info import get_info
-from pydantic import BaseModel
 
 from agents.contracts import AGENT_ROLES
 
@@ -28,34 +21,50 @@ from .errors import ModelSpecError
 from .scripted import SCRIPT_ROLES, ScriptedChatCompletionClient, load_script
 from .settings import CallSettings
 
-AVAILABLE_PROVIDERS: tuple[str, ...] = ("scripted", "openai")
-PLANNED_PROVIDERS: tuple[str, ...] = ("azure", "anthropic", "ollama", "llamacpp", "replay")
+if TYPE_CHECKING:
+    from autogen_core.models import ChatCompletionClient
+
+AVAILABLE_PROVIDERS: tuple[str, ...] = (
+    "scripted", "openai", "azure", "anthropic", "ollama", "gemini", "replay",
+)
+# Known, but refused with a pointer to what works instead.
+REFUSED_PROVIDERS: dict[str, str] = {
+    "llamacpp": (
+        "embedded GGUF models are not supported in this version: serve {name} with llama.cpp's "
+        "server (llama-server -m {name} --port 8080) and use openai:MODEL with "
+        "--base-url http://127.0.0.1:8080/v1"
+    ),
+}
 ROLE_NAMES: tuple[str, ...] = tuple(str(r) for r in AGENT_ROLES)
 DEMO_SCRIPT = Path(__file__).resolve().parent.parent / "demo_data" / "demo_script.yaml"
-# Local OpenAI-compatible servers ignore the key, but the client insists on one.
-PLACEHOLDER_API_KEY = "not-needed"
 
 _SPEC_HINT = "expected PROVIDER:MODEL, e.g. openai:gpt-4o-mini or scripted:FILE"
-_UNKNOWN_MODEL_INFO: ModelInfo = {
-    "vision": False,
-    "function_calling": True,
-    "json_output": True,
-    "structured_output": True,
-    "family": ModelFamily.UNKNOWN,
-}
+_WHAT = {"scripted": "FILE", "azure": "DEPLOYMENT", "replay": "RUN_ID"}
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A parsed provider string; ``name`` is the model, or the script's absolute path."""
+    """A parsed provider string; ``name`` is the model (the deployment for azure, the run id
+    for replay, the script's absolute path for scripted)."""
 
     provider: str
     name: str
     base_url: str | None = None
+    """Where the provider is served, when not its default (any provider but scripted)."""
+    key_env: str | None = None
+    """Environment variable holding the API key, when not the provider's usual one."""
+    context_window: int | None = None
+    """Tokens of context, from config; used for local token budgeting only."""
+    db: str | None = None
+    """replay only: the run store holding the recorded run (default: the usual store)."""
 
     @property
     def is_scripted(self) -> bool:
         return self.provider == "scripted"
+
+    @property
+    def is_replay(self) -> bool:
+        return self.provider == "replay"
 
     @property
     def text(self) -> str:
@@ -64,9 +73,11 @@ class ModelSpec:
 
     @property
     def label(self) -> str:
-        """What the UI shows; scripted models are always marked as such."""
+        """What the UI shows; scripted models and replays are always marked as such."""
         if self.is_scripted:
             return f"scripted: {Path(self.name).name} (SCRIPTED)"
+        if self.is_replay:
+            return f"replay: {self.name} (REPLAY)"
         at = f" @ {self.base_url}" if self.base_url else ""
         return f"{self.text}{at}"
 
@@ -78,8 +89,9 @@ def _check_base_url(url: str) -> str:
     return url
 
 
-def parse_model_spec(text: str, base_url: str | None = None) -> ModelSpec:
-    """Parse ``PROVIDER:MODEL``; ``base_url`` (or OPENAI_BASE_URL) applies to openai only."""
+def split_spec(text: str) -> tuple[str, str]:
+    """``" OpenAI:m "`` -> ``("openai", "m")``, checked; the model part may hold colons
+    (``ollama:qwen2.5-coder:7b``)."""
     raw = text.strip()
     if not raw:
         raise ModelSpecError(f"empty model spec ({_SPEC_HINT})")
@@ -87,25 +99,48 @@ def parse_model_spec(text: str, base_url: str | None = None) -> ModelSpec:
     provider, name = provider.strip().lower(), name.strip()
     if not sep:
         raise ModelSpecError(f"model spec {raw!r} has no provider ({_SPEC_HINT})")
-    if provider in PLANNED_PROVIDERS:
-        raise ModelSpecError(
-            f"model provider {provider!r} is not available yet "
-            f"(available: {', '.join(AVAILABLE_PROVIDERS)})"
-        )
+    if provider in REFUSED_PROVIDERS:
+        raise ModelSpecError(REFUSED_PROVIDERS[provider].format(name=name or "MODEL.gguf"))
     if provider not in AVAILABLE_PROVIDERS:
-        known = ", ".join(AVAILABLE_PROVIDERS + PLANNED_PROVIDERS)
+        known = ", ".join(AVAILABLE_PROVIDERS)
         raise ModelSpecError(
             f"unknown model provider {provider!r} in {raw!r} (expected one of: {known})"
         )
     if not name:
-        what = "FILE" if provider == "scripted" else "MODEL"
+        what = _WHAT.get(provider, "MODEL")
         raise ModelSpecError(f"missing model name in {raw!r} (expected {provider}:{what})")
+    return provider, name
+
+
+def parse_model_spec(
+    text: str,
+    base_url: str | None = None,
+    *,
+    key_env: str | None = None,
+    context_window: int | None = None,
+    db: str | None = None,
+) -> ModelSpec:
+    """Parse ``PROVIDER:MODEL``.
+
+    ``base_url`` (or OPENAI_BASE_URL) is the OpenAI-compatible server of ``openai:`` specs
+    only: the other providers read their own variables (AZURE_OPENAI_ENDPOINT,
+    ANTHROPIC_BASE_URL, OLLAMA_HOST, GEMINI_BASE_URL) when the client is built, or a named
+    model's ``base_url`` from config (:func:`workbench.models.routing.resolve`).
+    """
+    provider, name = split_spec(text)
     if provider == "scripted":
         path = DEMO_SCRIPT if name == "demo" else Path(name).expanduser().resolve()
         load_script(path)  # fail now, with a one-line error, not mid-run
         return ModelSpec("scripted", str(path))
-    url = (base_url or os.environ.get("OPENAI_BASE_URL") or "").strip() or None
-    return ModelSpec("openai", name, _check_base_url(url) if url else None)
+    if provider == "replay":
+        return ModelSpec("replay", name, db=db)
+    url = base_url
+    if provider == "openai":
+        url = base_url or os.environ.get("OPENAI_BASE_URL")
+    url = (url or "").strip() or None
+    return ModelSpec(
+        provider, name, _check_base_url(url) if url else None, key_env, context_window
+    )
 
 
 def parse_role_models(pairs: Sequence[str]) -> dict[str, str]:
@@ -138,77 +173,23 @@ def role_specs(
     return {role: parse_model_spec(chosen.get(role, default), base_url) for role in ROLE_NAMES}
 
 
-class UsageStreamingOpenAIClient(OpenAIChatCompletionClient):
-    """OpenAI client whose streams always ask for the final usage chunk.
-
-    Set per stream, not in the constructor: the API rejects stream_options on non-streamed calls.
-    """
-
-    def create_stream(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[Tool | ToolSchema] = [],
-        tool_choice: Tool | Literal["auto", "required", "none"] = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-        max_consecutive_empty_chunk_tolerance: int = 0,
-        include_usage: bool | None = None,
-    ) -> AsyncGenerator[str | CreateResult, None]:
-        if include_usage is None and "stream_options" not in extra_create_args:
-            include_usage = True
-        return super().create_stream(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-            max_consecutive_empty_chunk_tolerance=max_consecutive_empty_chunk_tolerance,
-            include_usage=include_usage,
-        )
-
-
-def _known_to_autogen(model: str) -> bool:
-    try:
-        get_info(model)
-    except ValueError:
-        return False
-    return True
-
-
-def _openai_client(spec: ModelSpec, settings: CallSettings) -> ChatCompletionClient:
-    api_key = os.environ.get("OPENAI_API_KEY", "").strip()
-    if not api_key:
-        if not spec.base_url:
-            raise ModelSpecError(
-                f"OPENAI_API_KEY is not set (needed for {spec.text}; "
-                "a local server needs only a base URL)"
-            )
-        api_key = PLACEHOLDER_API_KEY
-    kwargs: dict[str, Any] = {
-        "model": spec.name, "api_key": api_key, "max_retries": 0, "timeout": settings.timeout_s,
-        **settings.create_args(),
-    }
-    if spec.base_url:
-        kwargs["base_url"] = spec.base_url
-    # autogen knows OpenAI's own models; anything else (local, proxied) needs an explicit info.
-    if not _known_to_autogen(spec.name):
-        kwargs["model_info"] = dict(_UNKNOWN_MODEL_INFO)
-    return UsageStreamingOpenAIClient(**kwargs)
-
-
 def create_client(
     spec: ModelSpec, role: str, start_index: int = 0, settings: CallSettings | None = None
 ) -> ChatCompletionClient:
-    """A fresh client for one agent role; ``start_index`` resumes a scripted run. SDK
-    retries are off: :mod:`workbench.models.resilient` retries, recording each attempt."""
+    """A fresh client for one agent role; ``start_index`` resumes a scripted run or a replay.
+    SDK retries are off: :mod:`workbench.models.resilient` retries, recording each attempt."""
     settings = settings or CallSettings()
     if role not in SCRIPT_ROLES:
         raise ModelSpecError(f"unknown role {role!r} (expected one of: {', '.join(SCRIPT_ROLES)})")
     if spec.provider == "scripted":
         return ScriptedChatCompletionClient(load_script(spec.name), role, start_index)
-    if spec.provider == "openai":
-        return _openai_client(spec, settings)
-    raise ModelSpecError(f"model provider {spec.provider!r} is not available yet")
+    if spec.provider == "replay":
+        from .replay import replay_client
+
+        return replay_client(spec, role, start_index)
+    from .providers import BUILDERS
+
+    builder = BUILDERS.get(spec.provider)
+    if builder is None:
+        raise ModelSpecError(f"model provider {spec.provider!r} is not available")
+    return builder(spec, settings)
