@@ -22,11 +22,11 @@ class RunStatus(StrEnum):
     WAITING_FOR_APPROVAL = "WAITING_FOR_APPROVAL"
     INTERRUPTED = "INTERRUPTED"
     """The engine stopped mid-run (the app quit, a signal, a crash); ``resume`` continues."""
-    APPROVED = "APPROVED"
-    NEEDS_HUMAN_REVIEW = "NEEDS_HUMAN_REVIEW"
     WAITING = "WAITING"
     """Parked until something outside the run is back (a model provider); ``resume``
     continues from the turn that could not be made."""
+    APPROVED = "APPROVED"
+    NEEDS_HUMAN_REVIEW = "NEEDS_HUMAN_REVIEW"
     BLOCKED_BY_POLICY = "BLOCKED_BY_POLICY"
     REJECTED = "REJECTED"
     FAILED = "FAILED"
@@ -183,7 +183,7 @@ class Decision(StrEnum):
 class Approval(_Strict):
     """A human's answer at a gate."""
 
-    gate: Literal["spec", "final", "command"]
+    gate: Literal["spec", "final", "command", "review"]
     decision: Decision
     comment: str = ""
     spec: FeatureSpec | None = Field(default=None, description="Edited spec, when changed.")

@@ -171,7 +171,7 @@ class ToolResult(EventBase):
 
 
 ArtifactType = Literal["spec", "patch", "review", "test_plan", "test_result", "static_checks",
-                       "log", "agent_state", "evidence"]
+                       "log", "agent_state", "evidence", "draft"]
 
 
 class ArtifactRecorded(EventBase):
@@ -196,7 +196,7 @@ class ArtifactRecorded(EventBase):
         return f"{self.type} #{self.artifact_id}"
 
 
-Gate = Literal["spec", "final", "command", "step"]
+Gate = Literal["spec", "final", "command", "step", "review"]
 
 
 class ApprovalRequested(EventBase):

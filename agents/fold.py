@@ -173,6 +173,7 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
     match e.type:
         case "spec":
             state.spec_lazy, state.spec_edited = lazy, e.edited
+            state.draft = None
             if not e.edited:
                 state.spec_approval = None
                 state.requirements_rounds += 1
@@ -193,6 +194,7 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
             text = f"patch: {len(e.files)} file(s) {e.summary_text}"
         case "review" if lazy:
             state.review_lazies.append(lazy)
+            state.draft = None
             state.review_rounds += 1
             _reach(state, e, "reviewed")
             text = f"review {data.get('status', '')}: {len(data.get('issues') or [])} issue(s)"
@@ -210,6 +212,9 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
             if data:
                 text = (f"tests {data.get('status', '')}: {data.get('passed', 0)} passed, "
                         f"{data.get('failed', 0)} failed")
+        case "draft":
+            state.draft = data or None
+            text = f"{(data or {}).get('contract', 'output')} draft kept for the human"
         case "static_checks":
             state.static_checks = data or None
         case "log" if e.artifact_id is not None:
@@ -228,6 +233,8 @@ def _approval_requested(state: RunState, e: ApprovalRequested) -> None:
         _reach(state, e, "spec_asked")
     elif e.gate == "final":
         _reach(state, e, "final_asked")
+    elif e.gate == "review":
+        _reach(state, e, "review_asked")
     _item(state, e, "approval", f"waiting for approval at the {e.gate} gate", details=e.message)
 
 
@@ -247,6 +254,9 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
         _reach(state, e, "spec_decided")
         if e.spec is not None:
             state.spec_lazy, state.spec_edited = Lazy(dict(e.spec)), True
+    elif e.gate == "review":
+        state.review_approval = approval
+        _reach(state, e, "review_decided")
     elif e.gate == "final":
         state.final_approval = approval
         _reach(state, e, "final_decided")

@@ -22,7 +22,7 @@ ItemKind = Literal[
 
 Stage = Literal[
     "new", "started", "spec_proposed", "spec_asked", "spec_decided", "cycle_started",
-    "developed", "no_patch",
+    "developed", "no_patch", "review_asked", "review_decided",
     "reviewed", "test_planned", "tested", "final_proposed", "final_asked", "final_decided",
     "committed", "finished",
 ]
@@ -136,6 +136,10 @@ class RunState:
     requirements_rounds: int = 0
     patches: list[PatchRef] = field(default_factory=list)
     review_lazies: list[Lazy] = field(default_factory=list)
+    review_approval: Approval | None = None
+    """The human's decision at a review gate (a reviewer that gave no valid review)."""
+    draft: dict[str, Any] | None = None
+    """The last invalid contract a role gave up on: ``{contract, text, errors}``."""
     cycle: int = 0
     cycle_reason: str = ""
     rounds_in_cycle: int = 0

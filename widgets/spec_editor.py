@@ -134,6 +134,14 @@ class SpecEditor(Vertical):
         self._area.load_text(dump_spec(spec, self.format) if spec else "")
         self.validate_now()
 
+    def load_draft(self, text: str) -> None:
+        """Start from an invalid attempt (the JSON object in it when there is one): there is
+        no approved original, so a valid result counts as edited."""
+        self._original = None
+        start, end = text.find("{"), text.rfind("}")
+        self._area.load_text(text[start:end + 1] if 0 <= start < end else text)
+        self.validate_now()
+
     def validate_now(self) -> SpecCheck:
         """Validate immediately (skipping the debounce) and show the result."""
         if self._timer is not None:

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pygit2
+import pytest
 
-from agents.contracts import RunStatus
+from agents.contracts import FeatureSpec, RunStatus
+from agents.fold import fold
+from agents.output import parse_contract
 from workbench.engine.budgets import Budgets
-from workbench.engine.runner import create_pipeline
+from workbench.engine.runner import EngineError, approve_run, create_pipeline, open_pipeline
 from workbench.store import RunStore
 
 from .conftest import config_for, write_script
@@ -20,9 +23,10 @@ def _kinds(store: RunStore, run_id: str, kind: str) -> list[dict[str, Any]]:
     return [e.payload() for e in store.events(run_id) if e.kind == kind]
 
 
-async def test_invalid_spec_three_times_needs_human_review(
+async def test_invalid_spec_three_times_waits_for_the_human_to_write_it(
     store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
 ) -> None:
+    good_spec = demo_script["roles"]["requirements"][0]["content"]
     demo_script["roles"]["requirements"] = [
         {"content": "Sure! I will build it."},
         {"content": '{"feature_id": "X", "summary": "s", "risk_level": "extreme"}'},
@@ -30,12 +34,24 @@ async def test_invalid_spec_three_times_needs_human_review(
     ]
     model = write_script(tmp_path, demo_script)
     outcome = await create_pipeline(store, config_for(demo_repo, model, auto_approve=True)).run()
-    assert outcome.status is RunStatus.NEEDS_HUMAN_REVIEW
-    assert "3 times" in outcome.reason
+    # even auto-approve cannot approve a spec nobody wrote: the run waits at the spec gate
+    assert outcome.status is RunStatus.WAITING_FOR_APPROVAL
+    asked = _kinds(store, outcome.run_id, "approval_requested")[-1]
+    assert asked["gate"] == "spec" and "gave an invalid FeatureSpec 3 times" in asked["message"]
     errors = [p for p in _kinds(store, outcome.run_id, "error") if p.get("contract")]
     assert [e["attempt"] for e in errors] == [1, 2, 3]
     assert any("risk_level" in msg for msg in errors[1]["errors"])
     assert any("in_scope" in msg for msg in errors[2]["errors"])
+    state = fold(store.iter_events(outcome.run_id))
+    assert state.draft is not None and '"feature_id": ""' in state.draft["text"]
+
+    with pytest.raises(EngineError, match="no valid spec to approve"):
+        approve_run(store, outcome.run_id)
+    spec = parse_contract(good_spec, FeatureSpec)
+    approve_run(store, outcome.run_id, spec=spec)
+    resumed = await open_pipeline(store, outcome.run_id).run()
+    assert resumed.status is RunStatus.APPROVED, resumed.reason
+    assert fold(store.iter_events(outcome.run_id)).spec == spec
 
 
 async def test_patch_that_does_not_apply_is_shown_to_the_developer_who_retries(

@@ -46,6 +46,17 @@ class RunStopped(Exception):
         self.reason = reason
 
 
+class ContractGaveUp(RunStopped):
+    """A role's output stayed invalid after its retries; the step hands it to the human."""
+
+    def __init__(self, role: Role, contract: str, attempts: int, text: str,
+                 errors: list[str]) -> None:
+        super().__init__(RunStatus.NEEDS_HUMAN_REVIEW,
+                         f"{role.value} gave an invalid {contract} {attempts} times: "
+                         + "; ".join(errors))
+        self.role, self.contract, self.text, self.errors = role, contract, text, errors
+
+
 class LeaseLost(RuntimeError):
     """Another engine took the run over (this one looked dead): stop without recording."""
 
@@ -239,13 +250,16 @@ class PipelineBase:
                 self.bus.emit("error", role.value, message=str(exc), errors=exc.errors,
                               attempt=attempt, contract=model.__name__)
                 if attempt == attempts:
-                    raise RunStopped(
-                        RunStatus.NEEDS_HUMAN_REVIEW,
-                        f"{role.value} gave an invalid {model.__name__} {attempts} times: "
-                        + "; ".join(exc.errors),
-                    ) from exc
+                    raise ContractGaveUp(role, model.__name__, attempts, text,
+                                         exc.errors) from exc
                 text = await self.turn(role, prompts.validation_retry(model.__name__, exc.errors))
         raise AssertionError("unreachable")
+
+    def keep_draft(self, gave_up: ContractGaveUp) -> None:
+        """Record the last invalid attempt, so the human starts from it at the gate."""
+        self._artifact("draft", gave_up.role, {
+            "contract": gave_up.contract, "text": gave_up.text[:20000],
+            "errors": gave_up.errors[:20]})
 
     async def gate(self, gate: str, message: str) -> Approval:
         """Ask once (a resumed run already asked), then take the decision: auto-approve, the
@@ -254,7 +268,9 @@ class PipelineBase:
         if self.state.pending_approval != gate or not waiting:  # new, or asked again after
             # an interruption: the run is waiting at this gate again
             self.bus.put(ApprovalRequested(gate=gate, message=message))  # type: ignore[arg-type]
-        if self.control.auto_approve:
+        # Nothing to auto-approve: a spec nobody wrote, a change nobody reviewed.
+        human_needed = gate == "review" or (gate == "spec" and self.state.spec is None)
+        if self.control.auto_approve and not human_needed:
             approval = Approval(gate=gate, decision=Decision.APPROVE, by="auto-approve")  # type: ignore[arg-type]
         elif not self.control.interactive:
             raise WaitingForApproval(gate)

@@ -127,6 +127,10 @@ class Pipeline(Steps):
                 await self.develop(self.no_patch_feedback())
             elif stage == "developed":
                 await self.review()
+            elif stage == "review_asked":
+                await self.review_gate()
+            elif stage == "review_decided":
+                self.human_review()
             elif stage == "reviewed":
                 await self._after_review()
             elif stage == "test_planned":
@@ -149,8 +153,11 @@ class Pipeline(Steps):
                 raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "spec change requests exhausted")
             await self.requirements(approval.comment)
             return
-        if self.state.spec is None:
-            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW, "the approved spec is not valid")
+        if self.state.spec is None:  # approved with nothing to approve: ask again
+            self.bus.emit("error", message="the spec gate was approved without a valid spec")
+            await self.gate("spec", "There is no valid spec yet: write one and approve it, "
+                            "or request changes to ask the requirements agent again")
+            return
         self._phase(Phase.DEVELOPMENT, self.developer, cycle="spec")
 
     def _bound(self, used: int, what: str) -> None:

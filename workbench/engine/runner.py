@@ -124,8 +124,12 @@ def approve_run(
     """Record a human decision for a run parked at a gate (headless flow)."""
     rid, state = _live_state(store, run_id)
     gate = state.pending_approval
-    if gate not in ("spec", "final"):
+    if gate not in ("spec", "final", "review"):
         raise EngineError(f"run {rid} is not waiting for approval")
+    if (gate == "spec" and decision is Decision.APPROVE and spec is None
+            and state.spec is None):
+        raise EngineError(f"run {rid} has no valid spec to approve: give one with --spec FILE "
+                          "(or request changes to ask the requirements agent again)")
     if spec is not None and gate != "spec":
         raise EngineError("a spec can only be edited at the spec gate")
     hunks = list(rejected_hunks)

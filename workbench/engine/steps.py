@@ -6,6 +6,7 @@ from __future__ import annotations
 from agents import prompts
 from agents.contracts import (
     Approval,
+    Decision,
     FeatureSpec,
     Patch,
     Phase,
@@ -19,7 +20,7 @@ from agents.diff import parse_unified_diff
 from agents.fold import NO_PATCH
 from agents.patching import PatchRejected, apply_patch
 from workbench import gitops
-from workbench.engine.base import PipelineBase, RunStopped
+from workbench.engine.base import ContractGaveUp, PipelineBase, RunStopped
 from workbench.engine.evidence import changes_text
 from workbench.engine.evidence_bundle import build_bundle
 
@@ -41,7 +42,14 @@ class Steps(PipelineBase):
         self._phase(Phase.REQUIREMENTS, Role.REQUIREMENTS)
         text = await self.turn(
             Role.REQUIREMENTS, prompts.requirements_task(self.config.task, comment))
-        spec = await self.validated(Role.REQUIREMENTS, text, FeatureSpec)
+        try:
+            spec = await self.validated(Role.REQUIREMENTS, text, FeatureSpec)
+        except ContractGaveUp as gave_up:  # the human writes the spec at the gate
+            self.keep_draft(gave_up)
+            self._phase(Phase.SPEC_GATE)
+            await self.gate("spec", f"{gave_up.reason}. Write or fix the spec (the last attempt "
+                            "is in the editor) and approve it, or request changes to ask again")
+            return
         self._artifact("spec", Role.REQUIREMENTS, spec)
 
     async def spec_gate(self) -> None:
@@ -108,8 +116,33 @@ class Steps(PipelineBase):
             Role.REVIEWER,
             prompts.reviewer_task(self.spec, diff, checks, changes_text(changes),
                                   ev.changed_files_text(diff)))
-        review = await self.validated(Role.REVIEWER, text, ReviewResult)
+        try:
+            review = await self.validated(Role.REVIEWER, text, ReviewResult)
+        except ContractGaveUp as gave_up:  # the human reviews instead
+            self.keep_draft(gave_up)
+            await self.gate("review", f"{gave_up.reason}. Approve to take the change as "
+                            "reviewed, request changes to send it back, or reject")
+            return
         self._artifact("review", Role.REVIEWER, review, round=self.state.rounds_in_cycle)
+
+    async def review_gate(self) -> None:
+        await self.gate("review", self.state.pending_message or "Review the change")
+
+    def human_review(self) -> None:
+        """The human's decision at the review gate, recorded as the review of this round."""
+        approval = self.state.review_approval
+        if approval is None or approval.decision is Decision.REJECT:
+            raise RunStopped(RunStatus.REJECTED, "change rejected by the human at review")
+        if approval.decision is Decision.APPROVE:
+            review = ReviewResult(status="APPROVED",
+                                  summary=approval.comment or "reviewed by the human")
+        else:
+            review = ReviewResult(status="NEEDS_REVISION", summary="the human asked for changes",
+                                  issues=[ReviewIssue(severity="major", category="human",
+                                                      problem=approval.comment or
+                                                      "revise the change",
+                                                      recommended_fix="")])
+        self._artifact("review", Role.HUMAN, review, round=self.state.rounds_in_cycle)
 
     # testing -----------------------------------------------------------------------------
     async def plan_tests(self) -> None:
@@ -121,7 +154,13 @@ class Steps(PipelineBase):
         text = await self.turn(
             Role.TESTER,
             prompts.tester_task(self.spec, diff, changes_text(changes), "\n".join(focus)))
-        plan = await self.validated(Role.TESTER, text, TestPlan)
+        try:
+            plan = await self.validated(Role.TESTER, text, TestPlan)
+        except ContractGaveUp as gave_up:  # the tests still run, with the default command
+            self.keep_draft(gave_up)
+            self.bus.emit("error", Role.TESTER.value, contract="TestPlan",
+                          message=f"{gave_up.reason}; running the default test command")
+            plan = TestPlan()
         self._artifact("test_plan", Role.TESTER, plan)
 
     async def run_planned_tests(self) -> None:

@@ -200,6 +200,9 @@ class RunScreen(ReplayMixin, Screen[None]):
     def _on_artifact(self, kind: str) -> None:
         if kind == "spec" and self.view.spec is not None:
             self.query_one(SpecEditor).load_spec(self.view.spec)
+        elif kind == "draft" and (draft := self.view.draft or {}).get("contract") == "FeatureSpec":
+            # the requirements agent gave up: the human starts from its last attempt
+            self.query_one(SpecEditor).load_draft(str(draft.get("text", "")))
         elif kind == "patch" and self.view.patch is not None:
             self._show_diff(self.patch_text(self.view.patch))
         elif kind in ("test_result", "log"):
@@ -288,7 +291,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         if self.replay or self.live is None:
             self.notify(f"{action}: this run is a replay; fork it (f) to act", severity="warning")
             return False
-        if self.view.pending_approval not in ("spec", "final"):
+        if self.view.pending_approval not in ("spec", "final", "review"):
             self.notify(f"{action}: no gate is waiting for you right now", severity="warning")
             return False
         return True
@@ -307,6 +310,9 @@ class RunScreen(ReplayMixin, Screen[None]):
                 return
             edited = spec if editor.edited else None
             self.live.answer_gate(Approval(gate="spec", decision=Decision.APPROVE, spec=edited))
+        elif self.view.pending_approval == "review":
+            self.live.answer_gate(Approval(gate="review", decision=Decision.APPROVE,
+                                           comment="reviewed by the human"))
         else:
             rejected = sorted(self.query_one(DiffView).rejected_hunks)
             self.live.answer_gate(Approval(gate="final", decision=Decision.APPROVE,
