@@ -8,6 +8,8 @@ from typing import Any
 
 from agents.contracts import RunStatus
 from workbench.engine.runner import create_pipeline
+from workbench.engine.team import TOOL_ITERATIONS
+from workbench.engine.turns import TOOL_CAP_NOTE
 from workbench.store import RunStore
 
 from .conftest import config_for, write_script
@@ -53,3 +55,23 @@ async def test_a_developer_that_never_changes_a_file_is_named_for_it(
     assert outcome.reason == "the developer ended its turn without changing any file 3 times"
     assert not any(e.kind == "artifact" and e.payload()["type"] == "review"
                    for e in store.events(outcome.run_id))
+
+
+async def test_a_turn_that_hits_the_tool_cap_says_so_and_the_run_goes_on(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    looking = [{"tool_calls": [{"name": "list_files", "arguments": {"pattern": f"*{n}*"}}]}
+               for n in range(TOOL_ITERATIONS)]
+    demo_script["roles"]["developer"] = looking + demo_script["roles"]["developer"]
+    config = config_for(demo_repo, write_script(tmp_path, demo_script), auto_approve=True)
+    outcome = await create_pipeline(store, config).run()
+    events = store.events(outcome.run_id)
+
+    capped = [e.payload() for e in events if e.kind == "error" and e.payload().get("tool")
+              == "tool_cap"]
+    assert capped and capped[0]["message"] == (
+        f"developer used its {TOOL_ITERATIONS} tool rounds in one turn without finishing")
+    first = next(e.payload() for e in events
+                 if e.kind == "agent_message" and e.role == "developer")
+    assert first["content"] == TOOL_CAP_NOTE  # not a tool output posing as the summary
+    assert outcome.status is RunStatus.APPROVED, outcome.reason

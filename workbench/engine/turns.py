@@ -15,11 +15,15 @@ from autogen_agentchat.messages import (
     ThoughtEvent,
     ToolCallExecutionEvent,
     ToolCallRequestEvent,
+    ToolCallSummaryMessage,
 )
 from autogen_core import CancellationToken
 
 from agents.redact import suspected_injection
 from workbench.engine.bus import EventBus
+from workbench.engine.team import TOOL_ITERATIONS
+
+TOOL_CAP_NOTE = "(the turn ended at the tool-call cap before a summary was written)"
 
 
 def _arguments(raw: str) -> dict[str, Any]:
@@ -74,6 +78,12 @@ async def run_turn(
                         bus.emit("policy", role, tool=result.name, path="", message=note)
             elif isinstance(item, TaskResult):
                 for message in reversed(item.messages):
+                    if isinstance(message, ToolCallSummaryMessage):
+                        # the turn hit the tool-call cap: a tool output is no summary
+                        final = TOOL_CAP_NOTE
+                        bus.emit("error", role, message=f"{role} used its {TOOL_ITERATIONS} "
+                                 "tool rounds in one turn without finishing", tool="tool_cap")
+                        break
                     if isinstance(message, BaseChatMessage) and message.source == agent.name:
                         final = message.to_text()
                         break
