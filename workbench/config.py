@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
@@ -39,24 +39,90 @@ class UiSettings(_Section):
 
 
 class ModelSettings(_Section):
-    """Which model each agent role talks to."""
+    """Which model each agent role talks to: named models, per-role choices, and the routing
+    rule (see ``workbench.models.routing``). ``workbench models`` shows what is chosen."""
 
     default: str = Field(
         default="scripted:demo",
-        description="Model spec used by every role without an override, e.g. openai:gpt-4o.",
+        description="Model of roles without an entry in roles when no 'standard' model is "
+        "named: a named model or a provider string, e.g. openai:gpt-4o.",
     )
     roles: dict[str, str] = Field(
         default_factory=dict,
-        description="Per-role model specs keyed by role name (requirements, developer, ...).",
+        description="Per-role model keyed by role name (requirements, developer, reviewer, "
+        "tester): a named model (standard) or a provider string (ollama:qwen2.5-coder).",
     )
     base_url: str | None = Field(
         default=None,
-        description="Base URL of an OpenAI-compatible server (LiteLLM, vLLM, Ollama...).",
+        description="Base URL of an OpenAI-compatible server (LiteLLM, vLLM, llama.cpp's "
+        "server, LM Studio) for openai: provider strings without their own.",
+    )
+    models: dict[str, NamedModel] = Field(
+        default_factory=dict,
+        description="Named models, e.g. strong, standard and small, that roles and the "
+        "routing rule refer to.",
+    )
+    routing: bool = Field(
+        default=True,
+        description="Route by risk and purpose: high-risk work and security or architecture "
+        "reviews to the 'strong' model, summaries and log condensing to 'small' (when named).",
     )
 
     def for_role(self, role: str) -> str:
-        """The model spec a role uses: its override, or the default."""
+        """The model a role's entry names (a named model or a provider string), or the
+        default; :func:`workbench.models.routing.route` applies the whole rule."""
         return self.roles.get(role, self.default)
+
+
+class NamedModel(_Section):
+    """One model that ``models.roles``, ``models.default`` and the routing rule can name."""
+
+    provider: str = Field(
+        description="Provider string (anthropic:claude-sonnet-4-5), or a provider name "
+        "(anthropic) with 'model'.",
+    )
+    model: str | None = Field(
+        default=None, description="The model, when 'provider' is only a provider's name."
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Where it is served when not the provider's default (an Azure endpoint, a "
+        "vLLM or LiteLLM URL, a remote Ollama host).",
+    )
+    key_env: str | None = Field(
+        default=None,
+        description="Environment variable holding its API key, when not the provider's usual "
+        "one (OPENAI_API_KEY, ANTHROPIC_API_KEY...).",
+    )
+    context_window: int | None = Field(
+        default=None, ge=1, description="Tokens of context the model takes (for budgeting)."
+    )
+    price_in_per_mtok: float | None = Field(
+        default=None, ge=0,
+        description="US dollars per million prompt tokens; wins over the built-in prices.",
+    )
+    price_out_per_mtok: float | None = Field(
+        default=None, ge=0,
+        description="US dollars per million completion tokens; wins over the built-in prices.",
+    )
+
+    @model_validator(mode="after")
+    def _provider_and_model(self) -> NamedModel:
+        head, sep, tail = self.provider.partition(":")
+        if not head.strip():
+            raise ValueError("provider must name a provider, e.g. anthropic:claude-sonnet-4-5")
+        if self.model and sep:
+            raise ValueError("give the model either in provider (PROVIDER:MODEL) or in model")
+        if not self.model and not tail.strip():
+            raise ValueError("no model: use provider PROVIDER:MODEL, or provider plus model")
+        return self
+
+    @property
+    def spec_text(self) -> str:
+        """The provider string, e.g. ``anthropic:claude-sonnet-4-5``."""
+        if self.model:
+            return f"{self.provider.strip()}:{self.model.strip()}"
+        return self.provider.strip()
 
 
 class BudgetSettings(_Section):

@@ -35,7 +35,7 @@ def server() -> Iterator[FakeAnthropicServer]:
 
 
 async def test_streamed_tool_call_and_usage(server: FakeAnthropicServer) -> None:
-    spec = parse_model_spec("anthropic:claude-sonnet-4-5", base_url=server.endpoint)
+    spec = parse_model_spec("anthropic:claude-sonnet-4-5", server=server.endpoint)
     assert spec.label == f"anthropic:claude-sonnet-4-5 @ {server.endpoint}"
     run = await run_add_agent(spec)
     assert_added_with_the_tool(run)
@@ -68,7 +68,7 @@ async def test_base_url_from_the_environment(
 
 async def test_non_streamed_text_and_usage() -> None:
     with FakeAnthropicServer(["Hello there."]) as srv:
-        spec = parse_model_spec("anthropic:my-proxy-model", base_url=srv.endpoint)
+        spec = parse_model_spec("anthropic:my-proxy-model", server=srv.endpoint)
         client = create_client(spec, "developer", settings=SETTINGS)
         result = await client.create(MESSAGES)
     assert result.content == "Hello there." and result.finish_reason == "stop"
@@ -80,7 +80,7 @@ async def test_non_streamed_text_and_usage() -> None:
 @pytest.mark.parametrize("streamed", [False, True])
 async def test_a_server_error_is_one_request_no_sdk_retry(streamed: bool) -> None:
     with FakeAnthropicServer(server_errors()) as srv:
-        spec = parse_model_spec("anthropic:claude-sonnet-4-5", base_url=srv.endpoint)
+        spec = parse_model_spec("anthropic:claude-sonnet-4-5", server=srv.endpoint)
         error, sent = await failed_call_requests(create_client(spec, "developer"), srv.requests,
                                                  streamed)
     assert sent == 1
@@ -89,7 +89,7 @@ async def test_a_server_error_is_one_request_no_sdk_retry(streamed: bool) -> Non
 
 async def test_the_request_timeout_is_the_configured_one() -> None:
     with held_reply() as slow, FakeAnthropicServer([slow]) as srv:
-        spec = parse_model_spec("anthropic:claude-sonnet-4-5", base_url=srv.endpoint)
+        spec = parse_model_spec("anthropic:claude-sonnet-4-5", server=srv.endpoint)
         client = create_client(spec, "developer", settings=CallSettings(timeout_s=0.3))
         await assert_times_out_once(client, srv.requests)
 

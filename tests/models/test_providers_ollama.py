@@ -52,7 +52,7 @@ async def test_every_tool_call_gets_its_own_id() -> None:
     two = {"tool_calls": [{"name": "add", "arguments": {"a": 1, "b": 2}},
                           {"name": "add", "arguments": {"a": 3, "b": 4}}]}
     with FakeOllamaServer([two, two]) as srv:
-        client = create_client(parse_model_spec("ollama:llama3.1", base_url=srv.endpoint),
+        client = create_client(parse_model_spec("ollama:llama3.1", server=srv.endpoint),
                                "developer")
         streamed = [x async for x in client.create_stream(MESSAGES)][-1]
         plain = await client.create(MESSAGES)
@@ -69,7 +69,7 @@ async def test_every_tool_call_gets_its_own_id() -> None:
 
 async def test_non_streamed_text_and_usage() -> None:
     with FakeOllamaServer(["Hello from a local model."]) as srv:
-        client = create_client(parse_model_spec("ollama:my-finetune", base_url=srv.endpoint),
+        client = create_client(parse_model_spec("ollama:my-finetune", server=srv.endpoint),
                                "developer", settings=CallSettings(max_tokens=None, seed=None))
         result = await client.create(MESSAGES)
     assert result.content == "Hello from a local model." and result.finish_reason == "stop"
@@ -81,7 +81,7 @@ async def test_non_streamed_text_and_usage() -> None:
 @pytest.mark.parametrize("streamed", [False, True])
 async def test_a_server_error_is_one_request_no_sdk_retry(streamed: bool) -> None:
     with FakeOllamaServer(server_errors()) as srv:
-        client = create_client(parse_model_spec("ollama:llama3.1", base_url=srv.endpoint),
+        client = create_client(parse_model_spec("ollama:llama3.1", server=srv.endpoint),
                                "developer")
         error, sent = await failed_call_requests(client, srv.requests, streamed)
     assert sent == 1
@@ -90,7 +90,7 @@ async def test_a_server_error_is_one_request_no_sdk_retry(streamed: bool) -> Non
 
 async def test_the_request_timeout_is_the_configured_one() -> None:
     with held_reply() as slow, FakeOllamaServer([slow]) as srv:
-        spec = parse_model_spec("ollama:llama3.1", base_url=srv.endpoint)
+        spec = parse_model_spec("ollama:llama3.1", server=srv.endpoint)
         client = create_client(spec, "developer", settings=CallSettings(timeout_s=0.3))
         await assert_times_out_once(client, srv.requests)
 

@@ -93,7 +93,7 @@ async def test_azure_without_key_uses_an_entra_token(
 
     monkeypatch.setattr(azure.identity, "DefaultAzureCredential", lambda: object())
     monkeypatch.setattr(azure.identity, "get_bearer_token_provider", provider)
-    spec = parse_model_spec("azure:dep", base_url=server.endpoint)
+    spec = parse_model_spec("azure:dep", server=server.endpoint)
     await create_client(spec, "developer").create(MESSAGES)
     assert scopes == ["https://cognitiveservices.azure.com/.default"]
     assert server.headers[0]["authorization"] == "Bearer entra-token"
@@ -141,7 +141,7 @@ async def test_a_server_error_is_one_request_no_sdk_retry(
         monkeypatch.setenv("AZURE_OPENAI_API_KEY", "k")
         monkeypatch.setenv("GEMINI_API_KEY", "k")
         url = srv.endpoint if provider == "azure" else srv.base_url
-        client = create_client(parse_model_spec(f"{provider}:m", base_url=url), "developer")
+        client = create_client(parse_model_spec(f"{provider}:m", server=url), "developer")
         error, sent = await failed_call_requests(client, srv.requests, streamed)
     assert sent == 1
     assert getattr(error, "status_code", None) == 500

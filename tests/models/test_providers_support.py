@@ -154,16 +154,20 @@ def test_llamacpp_is_refused_with_what_to_do_instead() -> None:
 def test_every_provider_parses_and_openai_base_url_stays_with_openai(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from workbench.models import parse_model_spec
+    from workbench.models import ModelSpecError, parse_model_spec
 
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     assert parse_model_spec("openai:m").base_url == "http://127.0.0.1:9/v1"
     for text in ("azure:dep", "anthropic:claude-sonnet-4-5", "gemini:gemini-2.5-flash"):
         spec = parse_model_spec(text)
         assert spec.base_url is None and spec.label == text
-    spec = parse_model_spec(" Ollama:qwen2.5-coder:7b ", base_url="http://gpu:11434")
+    # A run's --base-url is for openai: roles; a model's own server goes with that model.
+    assert parse_model_spec("anthropic:m", "http://127.0.0.1:4000/v1").base_url is None
+    spec = parse_model_spec(" Ollama:qwen2.5-coder:7b ", server="http://gpu:11434")
     assert (spec.provider, spec.name, spec.base_url) == ("ollama", "qwen2.5-coder:7b",
                                                          "http://gpu:11434")
+    with pytest.raises(ModelSpecError, match="must start with http:// or https://"):
+        parse_model_spec("ollama:m", server="gpu:11434")
     replay = parse_model_spec("replay:run-1")
     assert replay.is_replay and not replay.is_scripted
     assert replay.label == "replay: run-1 (REPLAY)"

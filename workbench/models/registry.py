@@ -116,6 +116,7 @@ def parse_model_spec(
     text: str,
     base_url: str | None = None,
     *,
+    server: str | None = None,
     key_env: str | None = None,
     context_window: int | None = None,
     db: str | None = None,
@@ -123,9 +124,11 @@ def parse_model_spec(
     """Parse ``PROVIDER:MODEL``.
 
     ``base_url`` (or OPENAI_BASE_URL) is the OpenAI-compatible server of ``openai:`` specs
-    only: the other providers read their own variables (AZURE_OPENAI_ENDPOINT,
-    ANTHROPIC_BASE_URL, OLLAMA_HOST, GEMINI_BASE_URL) when the client is built, or a named
-    model's ``base_url`` from config (:func:`workbench.models.routing.resolve`).
+    only (one URL given for a whole run must not send another provider's calls there).
+    ``server`` is where this one model is served, whatever its provider (a named model's
+    ``base_url``, see :func:`workbench.models.routing.resolve`); without it, the other
+    providers read their own variables (AZURE_OPENAI_ENDPOINT, ANTHROPIC_BASE_URL,
+    OLLAMA_HOST, GEMINI_BASE_URL) when the client is built.
     """
     provider, name = split_spec(text)
     if provider == "scripted":
@@ -134,8 +137,8 @@ def parse_model_spec(
         return ModelSpec("scripted", str(path))
     if provider == "replay":
         return ModelSpec("replay", name, db=db)
-    url = base_url
-    if provider == "openai":
+    url = server
+    if provider == "openai" and not url:
         url = base_url or os.environ.get("OPENAI_BASE_URL")
     url = (url or "").strip() or None
     return ModelSpec(
