@@ -1,7 +1,9 @@
 """Unified diff parsing into files and hunks, with stable hunk ids (``path#index``).
 
 Used by patch checking, per-hunk accept/reject and the diff viewer alike, so a hunk id
-means the same thing everywhere.
+means the same thing everywhere. Also the line matching that turns a model's imprecise edit
+into a precise one or a precise error: the nearest lines of a file to a text, hunks placed
+where their lines really are, and what stops a hunk from fitting.
 """
 
 from __future__ import annotations
@@ -279,14 +281,14 @@ def old_side(h: Hunk) -> list[str]:
 
 def _matches_at(lines: Sequence[str], wanted: Sequence[str], start: int) -> bool:
     # Trailing whitespace is invisible in a model's copy of the file (and editors drop it).
-    return start + len(wanted) <= len(lines) and all(
+    return start >= 0 and start + len(wanted) <= len(lines) and all(
         lines[start + i].rstrip() == w.rstrip() for i, w in enumerate(wanted))
 
 
 def _place(lines: Sequence[str], wanted: Sequence[str], claimed: int, floor: int) -> int | None:
     """Where ``wanted`` occurs at or after ``floor``: the claimed start if it fits there, else
     the one occurrence nearest to it; None when there is none or two are equally near."""
-    if _matches_at(lines, wanted, claimed) and claimed >= floor:
+    if claimed >= floor and _matches_at(lines, wanted, claimed):
         return claimed
     found = [s for s in range(floor, len(lines) - len(wanted) + 1)
              if _matches_at(lines, wanted, s)]

@@ -21,6 +21,7 @@ from agents.diff import (
     fit_hunks,
     hunk_mismatch,
     parse_unified_diff,
+    recount,
     render_diff,
 )
 from agents.repo_tools import PathRefused, confine
@@ -209,17 +210,12 @@ def check_patch(root: Path, diff_text: str) -> list[FileDiff]:
 
 def _recount(h: Hunk) -> None:
     """Fix hunk lengths the way ``git apply --recount`` does; models often miscount."""
-    def counts() -> tuple[int, int]:
-        old = sum(1 for ln in h.lines if ln[:1] in (" ", "-"))
-        new = sum(1 for ln in h.lines if ln[:1] in (" ", "+"))
-        return old, new
-
-    old, new = counts()
+    claimed = (h.old_len, h.new_len)
+    recount(h)
     # A blank line after the last hunk is parsed as empty context; drop it when it is surplus.
-    while (old > h.old_len or new > h.new_len) and h.lines and h.lines[-1] == " ":
+    while (h.old_len > claimed[0] or h.new_len > claimed[1]) and h.lines and h.lines[-1] == " ":
         h.lines.pop()
-        old, new = counts()
-    h.old_len, h.new_len = old, new
+        recount(h)
 
 
 def _file_lines(root: Path, path: str) -> tuple[list[str], bool] | None:

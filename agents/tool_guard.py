@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import difflib
 import json
 import re
@@ -185,6 +187,10 @@ class ToolCallGuard:
         self._results: dict[str, str] = {}
         self._repeats = 0
         self._token: CancellationToken | None = None
+        self.generation = 0
+        """Counts worktree changes: a result read across a change is not remembered."""
+        self.write_lock = asyncio.Lock()
+        """One edit at a time: AutoGen runs the calls of one model reply concurrently."""
 
     def new_turn(self) -> None:
         self._results.clear()
@@ -193,8 +199,10 @@ class ToolCallGuard:
     def changed(self) -> None:
         """The worktree changed: every remembered result may be stale."""
         self._results.clear()
+        self.generation += 1
 
-    def _enter(self, token: CancellationToken) -> None:
+    def enter(self, token: CancellationToken) -> None:
+        """Note the turn a call belongs to."""
         if token is not self._token:  # the reference also keeps the id from being reused
             self._token = token
             self.new_turn()
@@ -212,12 +220,13 @@ class ToolCallGuard:
         return (f"You already called {name} with these arguments; nothing changed since. The "
                 f"result was: {earlier}. Use it, or do something else.")
 
-    def done(self, name: str, key: str, result: str, ok: bool) -> None:
+    def done(self, name: str, key: str, result: str, ok: bool, generation: int) -> None:
+        """Record how a call ended; ``generation`` is :attr:`generation` when it began."""
         if ok and name in self.writes:
             self.changed()
             if self.on_write is not None:
                 self.on_write()
-        else:
+        elif generation == self.generation:
             self._results[key] = result
 
     def tool(self, func: Callable[..., Any], name: str | None = None,
@@ -237,22 +246,27 @@ class GuardedTool(FunctionTool):
 
     async def run_json(self, args: Mapping[str, Any], cancellation_token: CancellationToken,
                        call_id: str | None = None) -> Any:
-        self.guard._enter(cancellation_token)
+        guard = self.guard
+        guard.enter(cancellation_token)
         try:
             checked = self.args_type().model_validate(args)
         except ValidationError as exc:
             raise ValueError(bad_arguments(self, args, exc)) from None
         key = json.dumps([self.name, checked.model_dump(mode="json")], sort_keys=True,
                          default=str)
-        answer = self.guard.repeated(self.name, key)
+        answer = guard.repeated(self.name, key)
         if answer is not None:
             return answer
-        try:
-            result = await super().run_json(args, cancellation_token, call_id)
-        except Exception as exc:
-            self.guard.done(self.name, key, f"error: {exc}", ok=False)
-            raise
-        self.guard.done(self.name, key, self.return_value_as_string(result), ok=True)
+        generation = guard.generation
+        serial = guard.write_lock if self.name in guard.writes else contextlib.nullcontext()
+        async with serial:
+            try:
+                result = await super().run_json(args, cancellation_token, call_id)
+            except Exception as exc:
+                guard.done(self.name, key, f"error: {exc}", ok=False, generation=generation)
+                raise
+        guard.done(self.name, key, self.return_value_as_string(result), ok=True,
+                   generation=generation)
         return result
 
 

@@ -231,3 +231,8 @@ def test_trailing_whitespace_and_crlf_differences_are_tolerated(wt: Path) -> Non
     diff = "--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n"
     apply_patch(wt, diff)
     assert (wt / "b.txt").read_bytes() == b"one  \r\nTWO\r\nthree\r\n"
+
+
+def test_hunk_claiming_line_zero_of_an_existing_file_is_placed(wt: Path) -> None:
+    apply_patch(wt, "--- a/a.txt\n+++ b/a.txt\n@@ -0,2 +0,2 @@\n-line 20\n+LINE 20\n")
+    assert (wt / "a.txt").read_text().endswith("line 19\nLINE 20\n")

@@ -3,6 +3,7 @@ developer stuck repeating one call is told so instead of running it again."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,16 @@ async def test_a_call_to_a_tool_that_does_not_exist_is_answered_with_the_real_to
     assert content.startswith("Error: there is no tool named 'edit_file' (did you mean "
                               "write_file?). The tools you can call are:\n- list_files(")
     assert "- replace_in_file(path: string, old: string, new: string)" in content
+
+
+async def test_edits_asked_for_in_one_reply_all_land(tmp_path: Path) -> None:
+    # AutoGen runs the calls of one model reply concurrently; each edit sees the one before.
+    (tmp_path / "a.py").write_text("".join(f"v{i} = {i}\n" for i in range(20)))
+    tools = {t.name: t for t in repo_tools(RepoTools(tmp_path), lambda d, s: "", None)}
+    token = CancellationToken()
+    await asyncio.gather(*(
+        tools["replace_in_file"].run_json(
+            {"path": "a.py", "old": f"v{i} = {i}\n", "new": f"v{i} = -{i}\n"}, token)
+        for i in range(1, 20)))
+    assert (tmp_path / "a.py").read_text() == "v0 = 0\n" + "".join(
+        f"v{i} = -{i}\n" for i in range(1, 20))
