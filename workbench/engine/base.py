@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -241,11 +242,18 @@ class PipelineBase:
             self.bus.put(ApprovalGiven(role="human", gate="step", decision="approve"))
         return text
 
-    async def validated(self, role: Role, text: str, model: type[T]) -> T:
+    async def validated(self, role: Role, text: str, model: type[T],
+                        check: Callable[[T], list[str]] | None = None) -> T:
+        """``text`` as a ``model``; an invalid one (or one ``check`` finds fault with) goes
+        back to the role with the errors, up to the validation-retry budget."""
         attempts = self.config.budgets.max_validation_retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                return parse_contract(text, model)
+                value = parse_contract(text, model)
+                problems = check(value) if check else []
+                if problems:
+                    raise OutputInvalid(model.__name__, problems)
+                return value
             except OutputInvalid as exc:
                 self.bus.emit("error", role.value, message=str(exc), errors=exc.errors,
                               attempt=attempt, contract=model.__name__)

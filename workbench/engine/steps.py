@@ -21,6 +21,7 @@ from agents.fold import NO_PATCH
 from agents.patching import PatchRejected, apply_patch
 from workbench import gitops
 from workbench.engine.base import ContractGaveUp, PipelineBase, RunStopped
+from workbench.engine.claims import missing_tests
 from workbench.engine.evidence import changes_text
 from workbench.engine.evidence_bundle import build_bundle
 
@@ -155,7 +156,9 @@ class Steps(PipelineBase):
             Role.TESTER,
             prompts.tester_task(self.spec, diff, changes_text(changes), "\n".join(focus)))
         try:
-            plan = await self.validated(Role.TESTER, text, TestPlan)
+            plan = await self.validated(
+                Role.TESTER, text, TestPlan,
+                check=lambda p: missing_tests(self.wt_checked.path, p))
         except ContractGaveUp as gave_up:  # the tests still run, with the default command
             self.keep_draft(gave_up)
             self.bus.emit("error", Role.TESTER.value, contract="TestPlan",
