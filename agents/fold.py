@@ -285,6 +285,7 @@ def _error(state: RunState, e: ErrorRecorded) -> None:
     if e.contract == NO_PATCH:
         state.rounds_in_cycle += 1
         state.no_patch_rounds += 1
+        state.no_patch_hint = e.errors[0] if e.errors else ""
         _reach(state, e, "no_patch")
     _item(state, e, "error", e.message, is_error=True)
 

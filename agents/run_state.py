@@ -146,6 +146,8 @@ class RunState:
     review_rounds: int = 0
     """Reviews in the current development cycle (the budget ``max_review_rounds`` bounds it)."""
     no_patch_rounds: int = 0
+    no_patch_hint: str = ""
+    """Why the last developer turn changed nothing, when known (a tool call written as text)."""
     """Developer turns of the current cycle that ended with no change (bounded the same)."""
     test_repairs: int = 0
     test_plan_lazy: Lazy | None = None

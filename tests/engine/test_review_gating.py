@@ -75,3 +75,22 @@ async def test_a_turn_that_hits_the_tool_cap_says_so_and_the_run_goes_on(
                  if e.kind == "agent_message" and e.role == "developer")
     assert first["content"] == TOOL_CAP_NOTE  # not a tool output posing as the summary
     assert outcome.status is RunStatus.APPROVED, outcome.reason
+
+
+async def test_a_tool_call_written_as_text_gets_the_real_tools_back(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    as_text = '```json\n{"name": "edit_file", "arguments": {"path": "inventory/stock.py"}}\n```'
+    demo_script["roles"]["developer"].insert(0, {"content": as_text})
+    config = config_for(demo_repo, write_script(tmp_path, demo_script), auto_approve=True)
+    outcome = await create_pipeline(store, config).run()
+    events = store.events(outcome.run_id)
+
+    error = next(e.payload() for e in events if e.kind == "error" and e.role == "developer")
+    assert error["message"] == "developer wrote a tool call as text instead of calling it"
+    tasks = [e.payload()["task"] for e in events
+             if e.kind == "turn_started" and e.role == "developer"]
+    assert "There is no tool named 'edit_file'" in tasks[1]
+    for tool in ("replace_in_file(", "write_file(", "propose_patch(", "run_tests("):
+        assert tool in tasks[1]
+    assert outcome.status is RunStatus.APPROVED, outcome.reason

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from autogen_agentchat.agents import AssistantAgent
+from autogen_core.tools import FunctionTool
 from pydantic import BaseModel
 
 from agents import prompts
@@ -21,6 +22,7 @@ from agents.patching import PatchRejected, apply_patch
 from agents.redact import mask_secrets
 from agents.repo_tools import RepoTools
 from agents.run_state import RunState
+from agents.tool_guard import text_tool_call
 from workbench import gitops
 from workbench.engine.budgets import check_budgets
 from workbench.engine.bus import EventBus
@@ -87,6 +89,7 @@ class PipelineBase:
         self.state: RunState = state if state is not None else fold(store.iter_events(run_id))
         self.bus.subscribe(self._fold, first=True)
         self._agents: dict[Role, AssistantAgent] = {}
+        self._tools: dict[Role, list[FunctionTool]] = {}
         self._dirty = False
         self._first_turn = True
         self._calls_start: dict[str, int] = {}
@@ -155,11 +158,13 @@ class PipelineBase:
             )
             tools = None
             if role in TOOL_ROLES:
+                # the developer may run the focused tests while it works (same sandbox)
                 tools = repo_tools(
                     RepoTools(self.wt_checked.path, on_refusal=self._on_refusal(role)),
-                    self._propose_patch(role),
-                    self._run_tests_tool(role) if role is Role.TESTER else None,
+                    self._propose_patch(role), self._run_tests_tool(role),
+                    on_change=self._mark_dirty,
                 )
+                self._tools[role] = list(tools)
             agent = make_agent(role, client, tools)
             saved = self._saved_state(role)
             if saved is not None:  # resumed or forked: the agent remembers its conversation
@@ -178,6 +183,14 @@ class PipelineBase:
             state = states.get(role.value)
             return state if isinstance(state, dict) else None
         return None
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def text_call_hint(self, role: Role, text: str, contract_keys: tuple[str, ...] = ()) -> str:
+        """What to tell a role whose reply wrote a tool call as text ("" when it did not)."""
+        tools = self._tools.get(role)
+        return (text_tool_call(text, tools, contract_keys) or "") if tools else ""
 
     def _on_refusal(self, role: Role):  # type: ignore[no-untyped-def]
         def record(tool: str, path: str, message: str) -> None:
@@ -255,6 +268,9 @@ class PipelineBase:
                     raise OutputInvalid(model.__name__, problems)
                 return value
             except OutputInvalid as exc:
+                hint = self.text_call_hint(role, text, tuple(model.model_fields))
+                if hint:  # a tool call written as text: say so first
+                    exc = OutputInvalid(model.__name__, [hint, *exc.errors])
                 self.bus.emit("error", role.value, message=str(exc), errors=exc.errors,
                               attempt=attempt, contract=model.__name__)
                 if attempt == attempts:

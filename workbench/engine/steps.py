@@ -70,7 +70,7 @@ class Steps(PipelineBase):
         return ""
 
     def no_patch_feedback(self) -> str:
-        return prompts.NO_PATCH_FEEDBACK
+        return self.state.no_patch_hint or prompts.NO_PATCH_FEEDBACK
 
     def blocking_issues(self, review: ReviewResult) -> list[ReviewIssue]:
         """The issues that send the change back; a NEEDS_REVISION with none of them named
@@ -98,8 +98,11 @@ class Steps(PipelineBase):
         diff = gitops.worktree_diff(self.wt_checked)
         round_no = self.state.rounds_in_cycle + 1
         if not diff.strip():
-            self.bus.emit("error", Role.DEVELOPER.value,
-                          message="developer finished without a patch", contract=NO_PATCH)
+            hint = self.text_call_hint(Role.DEVELOPER, summary)
+            message = ("developer wrote a tool call as text instead of calling it" if hint
+                       else "developer finished without a patch")
+            self.bus.emit("error", Role.DEVELOPER.value, message=message, contract=NO_PATCH,
+                          errors=[hint] if hint else [])
             return
         files = [f.path for f in parse_unified_diff(diff)]
         self._artifact("patch", Role.DEVELOPER, Patch(diff=diff, files=files, summary=summary),
