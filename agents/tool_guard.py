@@ -32,6 +32,11 @@ _TAG_RE = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)|<function=([\w.-]+)>|\
                      re.S)
 _FENCE_RE = re.compile(r"```[\w-]*[ \t]*\n(.*?)```", re.S)
 _PY_CALL_RE = re.compile(r"^\s*(?:functions\.)?([A-Za-z_]\w*)\((.*)\)\s*;?\s*$", re.S)
+# A call object that is not valid JSON (Python triple quotes in a value are common):
+# {"name": "write_file", "arguments": {...  at the start of the reply or of a fence.
+_LOOSE_CALL_RE = re.compile(
+    r'(?:^|```[\w-]*\s*\n)\s*\{\s*"(?:name|tool|function)"\s*:\s*"([A-Za-z_][\w.]*)"\s*,\s*'
+    r'"(?:arguments|parameters|args|input)"\s*:', re.S)
 
 
 def _schema(tool: Tool | ToolSchema) -> ToolSchema:
@@ -141,7 +146,10 @@ def find_text_call(text: str, names: Collection[str], skip: frozenset[str]) -> s
         m = _PY_CALL_RE.match(chunk)
         if m and m.group(1) in names and "\n\n" not in m.group(2):
             return m.group(1)
-    return None
+    if {"name", "tool", "function"} & skip:
+        return None
+    loose = _LOOSE_CALL_RE.search(text)
+    return loose.group(1) if loose and not _json_values(text[loose.start():]) else None
 
 
 def text_tool_call(

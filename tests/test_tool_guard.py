@@ -154,3 +154,12 @@ def test_contract_keys_are_never_read_as_a_call(repo: Repo) -> None:
     contract = json.dumps({"name": "open_file", "arguments": ["a"]})
     assert text_tool_call(contract, tools) is not None
     assert text_tool_call(contract, tools, contract_keys={"name", "arguments", "id"}) is None
+
+
+def test_a_call_that_is_not_valid_json_is_still_seen_as_a_call(repo: Repo) -> None:
+    """As a real small model wrote it: Python triple quotes inside the JSON arguments."""
+    tools = list(_tools(ToolCallGuard(), repo).values())
+    reply = ('```json\n{\n  "name": "write_file",\n  "arguments": {\n    "path": "x.py",\n'
+             '    "content": """\nclass A:\n    pass\n"""\n  }\n}\n```')
+    hint = text_tool_call(reply, tools)
+    assert hint is not None and "a call to 'write_file' written as text" in hint
