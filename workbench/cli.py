@@ -13,6 +13,7 @@ import click
 import yaml
 
 from agents.contracts import Decision, FeatureSpec, RunStatus
+from workbench.cli_models import models as models_command
 from workbench.store import RunRecord, RunStore
 
 # The engine (AutoGen, model clients) is imported by the commands that run it, so the app
@@ -264,6 +265,7 @@ def _register_prune() -> None:
 
 
 _register_prune()
+cli.add_command(models_command)
 
 
 def main() -> None:

@@ -131,7 +131,7 @@ async def assert_times_out_once(client: ChatCompletionClient, requests: list[Any
 
 
 def test_importing_the_registry_loads_no_provider_sdk() -> None:
-    code = ("import sys, workbench.models, workbench.models.registry\n"
+    code = ("import sys, workbench.models, workbench.models.registry, workbench.cli\n"
             "heavy = ('autogen_ext', 'openai', 'anthropic', 'ollama', 'azure', 'tiktoken')\n"
             "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -1,4 +1,5 @@
-"""Model layer: provider registry, scripted client, call recording and pricing."""
+"""Model layer: provider registry, routing, scripted and replay clients, call recording and
+pricing."""
 
 from .errors import ModelSpecError, ProviderUnavailable, ScriptError, ScriptExhausted
 from .pricing import cost
@@ -11,6 +12,7 @@ from .registry import (
     parse_role_models,
     role_specs,
 )
+from .routing import resolve, route
 from .scripted import Script, ScriptedChatCompletionClient, load_script, parse_script
 
 __all__ = [
@@ -30,5 +32,7 @@ __all__ = [
     "parse_model_spec",
     "parse_role_models",
     "parse_script",
+    "resolve",
     "role_specs",
+    "route",
 ]
