@@ -183,9 +183,11 @@ class Decision(StrEnum):
 class Approval(_Strict):
     """A human's answer at a gate."""
 
-    gate: Literal["spec", "final", "command", "review"]
+    gate: Literal["spec", "final", "command", "review", "takeover"]
     decision: Decision
     comment: str = ""
     spec: FeatureSpec | None = Field(default=None, description="Edited spec, when changed.")
     rejected_hunks: list[str] = Field(default_factory=list)
     by: str = "human"
+    send_to: Literal["requirements", "developer", "tester"] | None = Field(
+        default=None, description="Taking over a stopped run: the role that goes on.")

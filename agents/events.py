@@ -196,7 +196,7 @@ class ArtifactRecorded(EventBase):
         return f"{self.type} #{self.artifact_id}"
 
 
-Gate = Literal["spec", "final", "command", "step", "review"]
+Gate = Literal["spec", "final", "command", "step", "review", "takeover"]
 
 
 class ApprovalRequested(EventBase):
@@ -216,6 +216,8 @@ class ApprovalGiven(EventBase):
     spec: dict[str, Any] | None = None
     rejected_hunks: list[str] = Field(default_factory=list)
     by: str = "human"
+    send_to: str | None = None
+    """At the takeover of a stopped run: the role that goes on."""
 
     def summary(self) -> str:
         return f"{self.decision} at the {self.gate} gate" + (

@@ -241,13 +241,16 @@ def _approval_requested(state: RunState, e: ApprovalRequested) -> None:
 def _approval_given(state: RunState, e: ApprovalGiven) -> None:
     if state.pending_approval == e.gate:
         state.pending_approval, state.pending_message = None, ""
+    if e.gate == "takeover":  # the stopped run is open again, for ``resume``
+        state.status, state.finished_reason = RunStatus.INTERRUPTED, ""
     if not state.status.terminal:
         state.status = RunStatus.RUNNING
     if e.gate == "step":
         return
     approval = Approval.model_validate({
         "gate": e.gate, "decision": e.decision, "comment": e.comment or "", "spec": e.spec,
-        "rejected_hunks": list(e.rejected_hunks or []), "by": e.by or "human"})
+        "rejected_hunks": list(e.rejected_hunks or []), "by": e.by or "human",
+        "send_to": e.send_to})
     state.approvals.append(approval)
     if e.gate == "spec":
         state.spec_approval = approval
@@ -257,6 +260,9 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
     elif e.gate == "review":
         state.review_approval = approval
         _reach(state, e, "review_decided")
+    elif e.gate == "takeover":
+        state.takeover = approval
+        _reach(state, e, "takeover_decided")
     elif e.gate == "final":
         state.final_approval = approval
         _reach(state, e, "final_decided")

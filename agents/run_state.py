@@ -22,7 +22,7 @@ ItemKind = Literal[
 
 Stage = Literal[
     "new", "started", "spec_proposed", "spec_asked", "spec_decided", "cycle_started",
-    "developed", "no_patch", "review_asked", "review_decided",
+    "developed", "no_patch", "review_asked", "review_decided", "takeover_decided",
     "reviewed", "test_planned", "tested", "final_proposed", "final_asked", "final_decided",
     "committed", "finished",
 ]
@@ -137,6 +137,8 @@ class RunState:
     patches: list[PatchRef] = field(default_factory=list)
     review_lazies: list[Lazy] = field(default_factory=list)
     review_approval: Approval | None = None
+    takeover: Approval | None = None
+    """A human took over a run that had stopped NEEDS_HUMAN_REVIEW (the last such decision)."""
     """The human's decision at a review gate (a reviewer that gave no valid review)."""
     draft: dict[str, Any] | None = None
     """The last invalid contract a role gave up on: ``{contract, text, errors}``."""

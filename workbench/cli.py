@@ -213,10 +213,15 @@ def evidence(ctx: click.Context, run_id: str) -> None:
 @click.option("--spec", "spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An edited spec (YAML or JSON) to approve instead (spec gate only).")
 @click.option("--reject-hunk", multiple=True, metavar="FILE#N", help="Leave a hunk out.")
+@click.option("--to", "send_to", type=click.Choice(["requirements", "developer", "tester"]),
+              default=None, help="Taking over a NEEDS_HUMAN_REVIEW run: the role that goes on "
+              "(with --request-changes and --comment).")
 @click.pass_context
 def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool, comment: str,
-            spec_file: Path | None, reject_hunk: tuple[str, ...]) -> None:
-    """Record a decision for a run waiting at a gate; `workbench resume` continues it."""
+            spec_file: Path | None, reject_hunk: tuple[str, ...], send_to: str | None) -> None:
+    """Record a decision for a run waiting at a gate, or take over a run that stopped
+    NEEDS_HUMAN_REVIEW (--spec, an approval that overrules the review, or --request-changes
+    --to ROLE); `workbench resume` continues it."""
     from workbench.engine.runner import approve_run
 
     decision = Decision.APPROVE
@@ -231,7 +236,7 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
         except Exception as exc:
             raise click.ClickException(f"invalid spec in {spec_file}: "
                                        f"{str(exc).splitlines()[0]}") from exc
-    approval = approve_run(_store(ctx), run_id, decision, comment, spec, reject_hunk)
+    approval = approve_run(_store(ctx), run_id, decision, comment, spec, reject_hunk, send_to)
     click.echo(f"{approval.decision.value} recorded at the {approval.gate} gate of {run_id}")
 
 

@@ -341,4 +341,4 @@ def emit_approval(bus: EventBus, approval: Approval) -> None:
         role="human", gate=approval.gate, decision=approval.decision.value,
         comment=approval.comment,
         spec=approval.spec.model_dump(mode="json") if approval.spec else None,
-        rejected_hunks=list(approval.rejected_hunks), by=approval.by))
+        rejected_hunks=list(approval.rejected_hunks), by=approval.by, send_to=approval.send_to))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from agents.contracts import Decision, Phase, RunStatus
+from agents.contracts import Approval, Decision, Phase, ReviewResult, Role, RunStatus
 from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted
 from workbench import gitops
 from workbench.engine.base import LeaseLost, RunOutcome, RunStopped
@@ -131,6 +131,8 @@ class Pipeline(Steps):
                 await self.review_gate()
             elif stage == "review_decided":
                 self.human_review()
+            elif stage == "takeover_decided":
+                await self._after_takeover()
             elif stage == "reviewed":
                 await self._after_review()
             elif stage == "test_planned":
@@ -189,6 +191,28 @@ class Pipeline(Steps):
                 + (f" after {self.state.test_repairs} repair round(s)"
                    if self.state.test_repairs else ""))
         self._phase(Phase.DEVELOPMENT, self.developer, cycle="test_repair")
+
+    async def _after_takeover(self) -> None:
+        """A human took over a run that stopped NEEDS_HUMAN_REVIEW: their spec, their review,
+        or the role they sent the work to goes on (with fresh round counts)."""
+        t = self.state.takeover
+        if t is None or t.decision is Decision.REJECT:
+            raise RunStopped(RunStatus.REJECTED, "rejected by the human after the run stopped")
+        if t.spec is not None:
+            self.record_approval(Approval(gate="spec", decision=Decision.APPROVE, spec=t.spec,
+                                          comment=t.comment, by=t.by))
+        elif t.decision is Decision.APPROVE:
+            self._artifact("review", Role.HUMAN, ReviewResult(
+                status="APPROVED", summary=t.comment or "overruled by the human"),
+                round=self.state.rounds_in_cycle)
+        elif t.send_to == "requirements":
+            await self.requirements(t.comment)
+        elif t.send_to == "tester":
+            if t.comment:
+                self.steer(t.comment, "tester")
+            await self.plan_tests()
+        else:
+            self._phase(Phase.DEVELOPMENT, self.developer, cycle="takeover")
 
     async def _after_final_decision(self) -> None:
         approval = self.state.final_approval

@@ -65,11 +65,15 @@ def create_pipeline(
     return pipeline
 
 
-def _live_state(store: RunStore, run_id: str) -> tuple[str, RunState]:
+def _live_state(store: RunStore, run_id: str,
+                takeover: bool = False) -> tuple[str, RunState]:
     """The run's folded state; a run whose events say it finished is refused (and its row,
-    if a crash left it behind the events, is brought up to date)."""
+    if a crash left it behind the events, is brought up to date), unless ``takeover`` and
+    it stopped NEEDS_HUMAN_REVIEW."""
     run = store.find_run(run_id)
     state = fold(store.iter_events(run.run_id))
+    if takeover and state.status is RunStatus.NEEDS_HUMAN_REVIEW:
+        return run.run_id, state
     if state.finished:
         if run.status != state.status.value:
             store.update_run(run.run_id, status=state.status.value,
@@ -113,6 +117,27 @@ def hunk_ids(diff: str) -> list[str]:
         return []
 
 
+def _take_over(store: RunStore, rid: str, state: RunState, decision: Decision, comment: str,
+               spec: FeatureSpec | None, send_to: str | None) -> Approval:
+    if spec is None and decision is Decision.APPROVE:
+        if state.spec is None:
+            raise EngineError(f"run {rid} stopped without a spec: give one with --spec FILE")
+        if not state.patches:
+            raise EngineError(f"run {rid} has no change to take as reviewed: send it to a "
+                              "role with --request-changes --to ROLE")
+    if decision is Decision.REQUEST_CHANGES:
+        send_to = send_to or ("requirements" if state.spec is None else "developer")
+        if send_to != "requirements" and state.spec is None:
+            raise EngineError(f"run {rid} has no spec yet: give one with --spec FILE or send "
+                              "it to requirements")
+    approval = Approval(gate="takeover", decision=decision, comment=comment, spec=spec,
+                        send_to=send_to)  # type: ignore[arg-type]
+    emit_approval(EventBus(store, rid), approval)
+    store.update_run(rid, status=RunStatus.INTERRUPTED.value,
+                     reason="taken over by the human: resume continues")
+    return approval
+
+
 def approve_run(
     store: RunStore,
     run_id: str,
@@ -120,9 +145,16 @@ def approve_run(
     comment: str = "",
     spec: FeatureSpec | None = None,
     rejected_hunks: Iterable[str] = (),
+    send_to: str | None = None,
 ) -> Approval:
-    """Record a human decision for a run parked at a gate (headless flow)."""
-    rid, state = _live_state(store, run_id)
+    """Record a human decision for a run parked at a gate (headless flow), or take over a
+    run that stopped NEEDS_HUMAN_REVIEW: a spec, an overruling approval, or the role to send
+    the work to (``send_to``, with the comment)."""
+    rid, state = _live_state(store, run_id, takeover=True)
+    if state.status is RunStatus.NEEDS_HUMAN_REVIEW:
+        return _take_over(store, rid, state, decision, comment, spec, send_to)
+    if send_to is not None:
+        raise EngineError("--to only applies to a run that stopped NEEDS_HUMAN_REVIEW")
     gate = state.pending_approval
     if gate not in ("spec", "final", "review"):
         raise EngineError(f"run {rid} is not waiting for approval")

@@ -64,6 +64,8 @@ class Steps(PipelineBase):
         if s.cycle_reason == "human" and s.final_approval is not None:
             return prompts.final_feedback(s.final_approval.comment,
                                           s.final_approval.rejected_hunks)
+        if s.cycle_reason == "takeover" and s.takeover is not None:
+            return prompts.final_feedback(s.takeover.comment, [])
         if s.cycle_reason == "test_repair" and s.test_result is not None:
             return prompts.test_failure_feedback(s.test_result, s.test_repairs,
                                                  self.config.budgets.max_test_repairs)

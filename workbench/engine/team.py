@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from agents.contracts import FeatureSpec, ReviewResult, Role
 from agents.prompts import SYSTEM_PROMPTS
+from workbench.engine.tools import ToolAwareAgent
 from workbench.models import (
     ModelCallRecord,
     RecordingChatCompletionClient,
@@ -57,7 +58,7 @@ def make_client(
 def make_agent(
     role: Role, client: ChatCompletionClient, tools: list[FunctionTool] | None = None
 ) -> AssistantAgent:
-    return AssistantAgent(
+    return ToolAwareAgent(
         name=role.value,
         model_client=client,
         tools=list(tools or []),
