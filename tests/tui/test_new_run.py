@@ -133,7 +133,8 @@ def test_repo_check_points_subdirectories_at_the_top_level(git_repo: Path) -> No
 
 def test_model_check_knows_the_providers() -> None:
     for spec in ("scripted:demo", "openai:gpt-4o", "azure:dep", "anthropic:claude",
-                 "ollama:qwen", "llamacpp:/m.gguf", "replay:run-1"):
+                 "ollama:qwen", "gemini:gemini-2.0-flash", "replay:run-1"):
         assert check_model(spec) is None, spec
     assert check_model("openai:") == "Missing the model name after openai:"
     assert check_model("mystery:x") is not None
+    assert check_model("llamacpp:/m.gguf") is not None  # serve it with llama-server instead

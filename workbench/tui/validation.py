@@ -16,7 +16,7 @@ MODEL_PROVIDERS: tuple[str, ...] = (
     "azure",
     "anthropic",
     "ollama",
-    "llamacpp",
+    "gemini",
     "replay",
 )
 
