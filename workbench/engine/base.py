@@ -155,6 +155,7 @@ class PipelineBase:
             client, _label = make_client(
                 self.config.model_for(role.value), role, self.config.base_url, start,
                 self._on_model_call, self.config.calls, self._on_retry, CONTRACTS.get(role),
+                db=str(self.store.path),
             )
             tools = None
             if role in TOOL_ROLES:

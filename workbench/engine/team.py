@@ -38,11 +38,12 @@ def make_client(
     settings: CallSettings | None = None,
     on_retry: Callable[[Role, RetryNotice], None] | None = None,
     contract: type[BaseModel] | None = None,
+    db: str | None = None,
 ) -> tuple[ChatCompletionClient, str]:
     """The client of one role: timed, recorded per attempt, retried (see
     :mod:`workbench.models.resilient`)."""
     settings = settings or CallSettings()
-    spec = parse_model_spec(spec_text, base_url=base_url)
+    spec = parse_model_spec(spec_text, base_url=base_url, db=db)  # replay: the run's own store
     inner = create_client(spec, role=role.value, start_index=start_index, settings=settings)
     mode = structured_mode(spec.provider) if contract is not None else None
     if contract is not None and mode is not None:
