@@ -99,6 +99,8 @@ class ModelCall(EventBase):
     streamed: bool = False
     finish_reason: str | None = None
     error: str | None = None
+    sampling: dict[str, Any] = Field(default_factory=dict)
+    """max_tokens, temperature and seed the call was made with."""
 
     def summary(self) -> str:
         return (f"{self.model} {self.prompt_tokens}+{self.completion_tokens} tok "

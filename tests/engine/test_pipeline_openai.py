@@ -46,4 +46,9 @@ async def test_full_run_through_openai_provider_with_streaming_and_tools(
     calls = [e.payload() for e in store.events(outcome.run_id) if e.kind == "model_call"]
     assert len(calls) == len(CALL_ORDER)
     assert all(c["model"] == "openai:fake-model" and c["prompt_tokens"] > 0 for c in calls)
+    # what each call was made with is recorded on it, and was sent
+    assert all(c["sampling"] == {"max_tokens": 4096, "temperature": 0.0, "seed": 7}
+               for c in calls)
+    assert all((r["max_tokens"], r["temperature"], r["seed"]) == (4096, 0.0, 7)
+               for r in requests)
     assert read_branch_file(demo_repo, outcome.branch, "tests/test_low_stock.py") is not None

@@ -117,6 +117,7 @@ class PipelineBase:
             "model_call", role.value, model=rec.model, prompt_tokens=rec.prompt_tokens,
             completion_tokens=rec.completion_tokens, latency_ms=rec.latency_ms, cost=rec.cost,
             streamed=rec.streamed, finish_reason=rec.finish_reason, error=rec.error,
+            sampling=rec.sampling,
         )
         usage = self.state.usage
         self.store.update_run(self.run_id, prompt_tokens=usage.prompt_tokens,

@@ -49,8 +49,10 @@ def make_client(
     if contract is not None and mode is not None:
         inner = StructuredOutputClient(inner, contract, mode)
     label = f"{spec.provider}:{spec.name}"
+    sampling = settings.create_args(seed=spec.provider != "anthropic")
     recorded = RecordingChatCompletionClient(
-        TimedClient(inner, settings), label, lambda rec: on_call(role, rec))
+        TimedClient(inner, settings), label, lambda rec: on_call(role, rec),
+        sampling=sampling)
     client = ResilientClient(
         recorded, settings, lambda notice: on_retry(role, notice) if on_retry else None)
     return client, spec.label

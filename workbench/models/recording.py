@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from autogen_core import CancellationToken
@@ -36,6 +36,8 @@ class ModelCallRecord:
     streamed: bool
     finish_reason: str
     error: str | None = None
+    sampling: dict[str, Any] = field(default_factory=dict)
+    """max_tokens, temperature and seed the call was made with."""
 
     def as_payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,8 +58,10 @@ class RecordingChatCompletionClient(DelegatingClient):
         inner: ChatCompletionClient,
         model_label: str,
         on_call: Callable[[ModelCallRecord], None],
+        sampling: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(inner)
+        self._sampling = dict(sampling or {})
         self._label = model_label
         self._on_call = on_call
 
@@ -81,6 +85,7 @@ class RecordingChatCompletionClient(DelegatingClient):
                 streamed=streamed,
                 finish_reason=result.finish_reason if result else "error",
                 error=None if exc is None else _describe(exc),
+                sampling=dict(self._sampling),
             )
         )
 
