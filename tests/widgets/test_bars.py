@@ -46,6 +46,23 @@ async def test_status_bar_follows_the_view() -> None:
         assert " APPROVED " in text and "1:01:15" in text
 
 
+async def test_a_retry_shows_while_it_waits_and_goes_when_the_model_answers() -> None:
+    app = StatusBarApp(events=3)
+    async with app.run_test(size=(200, 5)):
+        bar = app.query_one(RunStatusBar)
+        view = RunState.from_events(sample_events()[:3])
+        view.apply(make_event("model_retry", run_id="run-demo", seq=50, ts=view.last_ts + 1,
+                              role="developer", attempt=1, max_attempts=5, fault="server",
+                              error="server error (HTTP 503): overloaded", delay_s=2.0))
+        bar.update_view(view)
+        assert ("RETRY developer: server error (HTTP 503): overloaded; retry 2/5 in 2.0 s"
+                in _bar_text(app))
+        view.apply(make_event("model_call", run_id="run-demo", seq=51, ts=view.last_ts + 3,
+                              role="developer", model="openai:m", prompt_tokens=10))
+        bar.update_view(view)
+        assert "RETRY" not in _bar_text(app)
+
+
 async def test_a_real_model_is_not_labelled_scripted() -> None:
     events = sample_events()
     events[0] = events[0].model_copy(update={
