@@ -85,7 +85,8 @@ def test_settings_and_flags_are_recorded_on_the_run(tmp_path: Path, repo: Path) 
     assert result.exit_code == 0, result.output
     config = stored_config(tmp_path, json.loads(result.stdout)["run_id"])
     assert config["base_url"] == "http://file.example/v1"
-    assert config["role_models"] == {"reviewer": "scripted:demo"}
+    assert config["role_models"]["reviewer"] == "scripted:demo"  # every role's routed choice
+    assert config["model_settings"]["roles"] == {"reviewer": "scripted:demo"}
     assert config["timeout_s"] == 42 and config["extra_allowed"] == [["make", "test"]]
     budgets = config["budgets"]
     assert isinstance(budgets, dict)

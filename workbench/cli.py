@@ -101,6 +101,7 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
     from workbench.config import load_settings
     from workbench.engine.budgets import Budgets
     from workbench.engine.config import RunConfig
+    from workbench.engine.routing_plan import first_choices, pins
     from workbench.engine.runner import create_pipeline
     from workbench.models import parse_role_models
     from workbench.models.settings import CallSettings
@@ -115,9 +116,11 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
         budgets.max_tool_calls = max_tool_calls
     if max_tokens is not None:
         budgets.max_tokens = max_tokens
+    pinned = pins(model, parse_role_models(role_model))
+    choices = first_choices(settings.models, pinned)  # config routing; flags win
     config = RunConfig(
-        task=task, repo=str(repo.resolve()), model=model or settings.models.default,
-        role_models={**settings.models.roles, **parse_role_models(role_model)},
+        task=task, repo=str(repo.resolve()), model=choices["developer"], role_models=choices,
+        model_settings=settings.models.model_dump(mode="json"), pinned_models=pinned,
         base_url=base_url or settings.models.base_url, auto_approve=auto_approve,
         budgets=budgets, timeout_s=settings.sandbox.timeout_s,
         extra_allowed=settings.sandbox.allow_prefixes(),

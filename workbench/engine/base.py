@@ -29,9 +29,10 @@ from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl, WaitingForApproval
 from workbench.engine.evidence import Evidence
+from workbench.engine.routing_plan import choose
 from workbench.engine.team import CONTRACTS, make_agent, make_client
 from workbench.engine.tools import repo_tools
-from workbench.models import ModelCallRecord, parse_model_spec
+from workbench.models import ModelCallRecord, ModelSpec, parse_model_spec
 from workbench.models.resilient import RetryNotice
 from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore
@@ -154,7 +155,7 @@ class PipelineBase:
             start = self.state.model_calls_at_turn.get(role.value, 0)
             self._calls_start[role.value] = start
             client, _label = make_client(
-                self.config.model_for(role.value), role, self.config.base_url, start,
+                self._model(role), role, self.config.base_url, start,
                 self._on_model_call, self.config.calls, self._on_retry, CONTRACTS.get(role),
                 db=str(self.store.path),
             )
@@ -185,6 +186,14 @@ class PipelineBase:
             state = states.get(role.value)
             return state if isinstance(state, dict) else None
         return None
+
+    def _model(self, role: Role) -> str | ModelSpec:
+        """The role's model: routed by the run's stored model settings (the approved spec's
+        risk may send it to the strong model), or as the run was given."""
+        if not self.config.model_settings:
+            return self.config.model_for(role.value)
+        return choose(role, self.state.spec, self.config.model_settings,
+                      self.config.pinned_models, db=str(self.store.path))
 
     def _mark_dirty(self) -> None:
         self._dirty = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from workbench.engine.budgets import Budgets
 from workbench.models.settings import CallSettings
@@ -23,6 +24,11 @@ class RunConfig:
     timeout_s: float = 300.0
     extra_allowed: list[list[str]] = field(default_factory=list)
     calls: CallSettings = field(default_factory=CallSettings)
+    model_settings: dict[str, Any] = field(default_factory=dict)
+    """The config's model section when the run was created (routing rule, named models);
+    empty: every role uses ``model_for`` as given."""
+    pinned_models: dict[str, str] = field(default_factory=dict)
+    """Models the user pinned with flags (``*``: --model), which routing never overrides."""
     blocking_severities: list[str] = field(default_factory=lambda: ["blocker", "major"])
     """Review issues of these severities send the change back to the developer; the others
     reach the final gate as notes."""

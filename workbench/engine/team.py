@@ -15,6 +15,7 @@ from agents.prompts import SYSTEM_PROMPTS
 from workbench.engine.tools import ToolAwareAgent
 from workbench.models import (
     ModelCallRecord,
+    ModelSpec,
     RecordingChatCompletionClient,
     create_client,
     parse_model_spec,
@@ -30,7 +31,7 @@ CONTRACTS: dict[Role, type[BaseModel]] = {
 
 
 def make_client(
-    spec_text: str,
+    spec_text: str | ModelSpec,
     role: Role,
     base_url: str | None,
     start_index: int,
@@ -43,7 +44,8 @@ def make_client(
     """The client of one role: timed, recorded per attempt, retried (see
     :mod:`workbench.models.resilient`)."""
     settings = settings or CallSettings()
-    spec = parse_model_spec(spec_text, base_url=base_url, db=db)  # replay: the run's own store
+    spec = spec_text if isinstance(spec_text, ModelSpec) else parse_model_spec(
+        spec_text, base_url=base_url, db=db)  # replay: the run's own store
     inner = create_client(spec, role=role.value, start_index=start_index, settings=settings)
     mode = structured_mode(spec.provider) if contract is not None else None
     if contract is not None and mode is not None:

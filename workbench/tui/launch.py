@@ -44,12 +44,19 @@ class WorkbenchTUI(WorkbenchApp):
     def _config_from_request(self, request: RunRequest) -> RunConfig:
         from workbench.engine.budgets import Budgets
         from workbench.engine.config import RunConfig
+        from workbench.engine.routing_plan import first_choices, pins
         from workbench.models.settings import CallSettings
 
         budgets = Budgets(**self.settings.budgets.model_dump())
+        models = self.settings.models
+        # the form's model is pinned when it differs from the configured default
+        pinned = pins(request.model if request.model != models.default else None, {})
+        choices = first_choices(models, pinned)
         return RunConfig(
-            task=request.task, repo=str(Path(request.repo).resolve()), model=request.model,
-            role_models=dict(self.settings.models.roles), base_url=self.settings.models.base_url,
+            task=request.task, repo=str(Path(request.repo).resolve()),
+            model=choices["developer"], role_models=choices,
+            model_settings=models.model_dump(mode="json"), pinned_models=pinned,
+            base_url=models.base_url,
             step_mode=request.step_mode, budgets=budgets,
             timeout_s=self.settings.sandbox.timeout_s,
             extra_allowed=self.settings.sandbox.allow_prefixes(),
