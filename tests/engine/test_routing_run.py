@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from agents.contracts import FeatureSpec, RunStatus
 from agents.output import parse_contract
 from workbench.config import ModelSettings
@@ -14,7 +16,8 @@ from workbench.engine.routing_plan import first_choices, pins
 from workbench.engine.runner import create_pipeline
 from workbench.store import RunStore
 
-from .conftest import config_for, write_script
+from ..fake_openai import FakeOpenAIServer
+from .conftest import config_for, demo_replies, write_script
 
 
 def _models_by_role(store: RunStore, run_id: str) -> dict[str, set[str]]:
@@ -60,3 +63,20 @@ async def test_standard_work_stays_on_the_standard_model_and_pins_win(
     for role in ("requirements", "developer", "reviewer"):
         assert used[role] == {f"scripted:{tmp_path / 'standard.json'}"}, role
     assert len(used["tester"]) == 1 and next(iter(used["tester"])).endswith("demo_script.yaml")
+
+
+async def test_the_runs_base_url_reaches_routed_openai_models(
+    store: RunStore, demo_repo: Path, demo_script: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    settings = ModelSettings.model_validate({"default": "openai:fake-model"})
+    pinned = pins("openai:fake-model", {})
+    with FakeOpenAIServer(demo_replies(demo_script)) as server:
+        config = config_for(demo_repo, "openai:fake-model", auto_approve=True,
+                            base_url=server.base_url, pinned_models=pinned,
+                            role_models=first_choices(settings, pinned),
+                            model_settings=settings.model_dump(mode="json"))
+        outcome = await create_pipeline(store, config).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason

@@ -193,7 +193,8 @@ class PipelineBase:
         if not self.config.model_settings:
             return self.config.model_for(role.value)
         return choose(role, self.state.spec, self.config.model_settings,
-                      self.config.pinned_models, db=str(self.store.path))
+                      self.config.pinned_models, db=str(self.store.path),
+                      base_url=self.config.base_url)
 
     def _mark_dirty(self) -> None:
         self._dirty = True

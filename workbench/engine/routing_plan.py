@@ -42,9 +42,13 @@ def purpose_for(role: Role, spec: FeatureSpec | None) -> str:
 
 
 def choose(role: Role, spec: FeatureSpec | None, stored: Mapping[str, Any],
-           pinned: Mapping[str, str], db: str | None = None) -> ModelSpec:
-    """The model ``role`` gets now, under the run's stored model settings."""
+           pinned: Mapping[str, str], db: str | None = None,
+           base_url: str | None = None) -> ModelSpec:
+    """The model ``role`` gets now, under the run's stored model settings (``base_url``:
+    the run's own, e.g. from --base-url, for openai: models without one)."""
     settings = ModelSettings.model_validate(dict(stored))
+    if base_url:
+        settings = settings.model_copy(update={"base_url": base_url})
     roles = {k: v for k, v in pinned.items() if k != "*"}
     text = route(role.value, spec.risk_level if spec else None, purpose_for(role, spec),
                  settings, run_model=pinned.get("*"), run_roles=roles)
