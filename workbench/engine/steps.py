@@ -20,9 +20,9 @@ from agents.diff import parse_unified_diff
 from agents.fold import NO_PATCH
 from agents.patching import PatchRejected, apply_patch
 from workbench import gitops
+from workbench.engine import repo_map as views
 from workbench.engine.base import ContractGaveUp, PipelineBase, RunStopped
 from workbench.engine.claims import missing_tests
-from workbench.engine.evidence import changes_text
 from workbench.engine.evidence_bundle import build_bundle
 
 DEFAULT_TEST_COMMAND = ["python", "-m", "pytest", "-q"]
@@ -42,7 +42,9 @@ class Steps(PipelineBase):
     async def requirements(self, comment: str) -> None:
         self._phase(Phase.REQUIREMENTS, Role.REQUIREMENTS)
         text = await self.turn(
-            Role.REQUIREMENTS, prompts.requirements_task(self.config.task, comment))
+            Role.REQUIREMENTS,
+            prompts.requirements_task(self.config.task, comment,
+                                      views.file_list(self.wt_checked.path)))
         try:
             spec = await self.validated(Role.REQUIREMENTS, text, FeatureSpec)
         except ContractGaveUp as gave_up:  # the human writes the spec at the gate
@@ -96,7 +98,10 @@ class Steps(PipelineBase):
     async def develop(self, feedback: str) -> None:
         if self.state.stage != "cycle_started":  # a new cycle already said so
             self._phase(Phase.DEVELOPMENT, Role.DEVELOPER)
-        summary = await self.turn(Role.DEVELOPER, prompts.developer_task(self.spec, feedback))
+        summary = await self.turn(Role.DEVELOPER, prompts.developer_task(
+            self.spec, feedback,
+            "" if feedback else views.repo_map(self.wt_checked.path,
+                                               self.spec.affected_components)))
         diff = gitops.worktree_diff(self.wt_checked)
         round_no = self.state.rounds_in_cycle + 1
         if not diff.strip():
@@ -120,8 +125,8 @@ class Steps(PipelineBase):
                        {"output": checks, "changes": [c.to_dict() for c in changes]})
         text = await self.turn(
             Role.REVIEWER,
-            prompts.reviewer_task(self.spec, diff, checks, changes_text(changes),
-                                  ev.changed_files_text(diff)))
+            prompts.reviewer_task(self.spec, diff, checks, views.changes_text(changes),
+                                  views.review_context(self.wt_checked.path, diff, changes)))
         try:
             review = await self.validated(Role.REVIEWER, text, ReviewResult)
         except ContractGaveUp as gave_up:  # the human reviews instead
@@ -159,7 +164,8 @@ class Steps(PipelineBase):
         focus = ev.focus_tests(changes)
         text = await self.turn(
             Role.TESTER,
-            prompts.tester_task(self.spec, diff, changes_text(changes), "\n".join(focus)))
+            prompts.tester_task(self.spec, diff, views.changes_text(changes),
+                                "\n".join(focus)))
         try:
             plan = await self.validated(
                 Role.TESTER, text, TestPlan,

@@ -11,7 +11,8 @@ from autogen_core.tools import FunctionTool
 from pydantic import BaseModel
 
 from agents.contracts import FeatureSpec, ReviewResult, Role
-from agents.prompts import SYSTEM_PROMPTS
+from agents.prompts import system_prompt
+from workbench.engine.context import CompactingChatCompletionContext
 from workbench.engine.tools import ToolAwareAgent
 from workbench.models import (
     ModelCallRecord,
@@ -67,7 +68,8 @@ def make_agent(
         name=role.value,
         model_client=client,
         tools=list(tools or []),
-        system_message=SYSTEM_PROMPTS[role],
+        system_message=system_prompt(role, [t.name for t in tools] if tools else None),
+        model_context=CompactingChatCompletionContext(),
         model_client_stream=True,
         max_tool_iterations=TOOL_ITERATIONS,
         reflect_on_tool_use=False,
