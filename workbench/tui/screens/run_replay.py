@@ -138,6 +138,8 @@ class ReplayMixin:
         at_gate = f" at the {gate} gate" if gate else ""
         if view.status is RunStatus.INTERRUPTED:
             return f"  ·  INTERRUPTED{at_gate}: R resumes it"
+        if view.status is RunStatus.NEEDS_HUMAN_REVIEW:
+            return "  ·  NEEDS HUMAN REVIEW: R takes it over"
         if view.status is RunStatus.WAITING:
             return f"  ·  WAITING for the model provider ({view.parked_reason}): R resumes it"
         if view.status is RunStatus.WAITING_FOR_APPROVAL and gate:
@@ -204,7 +206,35 @@ class ReplayMixin:
 
     def action_resume_run(self) -> None:
         record = self.store.get_run(self.run_id)
+        if record.status == RunStatus.NEEDS_HUMAN_REVIEW.value:
+            from workbench.tui.screens.prompt import TextPrompt
+
+            self.app.push_screen(TextPrompt(  # type: ignore[attr-defined]
+                "Take over: what should change? (empty: take the change as reviewed)",
+                "the developer goes on; start with requirements: or tester: to send it there",
+                allow_empty=True), self._take_over)
+            return
         if RunStatus(record.status).terminal:
             self.notify(f"run already finished: {record.status}; fork it instead (f)")  # type: ignore[attr-defined]
+            return
+        self.app.resume_run(self.run_id)  # type: ignore[attr-defined]
+
+    def _take_over(self, answer: str | None) -> None:
+        """Reopen a NEEDS_HUMAN_REVIEW run with the human's decision, then resume it."""
+        from agents.contracts import Decision
+        from workbench.engine.runner import EngineError, approve_run
+
+        if answer is None:
+            return
+        role, sep, rest = answer.partition(":")
+        send_to = role.strip().lower() if sep and role.strip().lower() in (
+            "requirements", "developer", "tester") else None
+        comment = (rest if send_to else answer).strip()
+        decision = Decision.REQUEST_CHANGES if comment or send_to else Decision.APPROVE
+        try:
+            approve_run(self.store, self.run_id, decision, comment,
+                        send_to=send_to or ("developer" if comment else None))
+        except EngineError as exc:
+            self.notify(str(exc), title="Cannot take over", severity="error")  # type: ignore[attr-defined]
             return
         self.app.resume_run(self.run_id)  # type: ignore[attr-defined]
