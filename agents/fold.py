@@ -29,7 +29,16 @@ from agents.events import (
     ToolResult,
     TurnStarted,
 )
-from agents.run_state import ConversationItem, ItemKind, Lazy, PatchRef, RunState, Stage, TurnRef
+from agents.run_state import (
+    ConversationItem,
+    ItemKind,
+    Lazy,
+    PatchRef,
+    RunState,
+    Stage,
+    TurnRef,
+    Usage,
+)
 
 NO_PATCH = "no_patch"
 """``ErrorRecorded.contract`` of a developer turn that ended without a patch."""
@@ -114,7 +123,8 @@ def _turn(state: RunState, e: TurnStarted) -> None:
 
 def _model_call(state: RunState, e: ModelCall) -> None:
     state.calls_by_role[e.role] += 1
-    for usage in (state.usage, state.role_usage(e.role)):
+    by_model = state.usage_by_model.setdefault(e.model or "unknown", Usage())
+    for usage in (state.usage, state.role_usage(e.role), by_model):
         usage.model_calls += 1
         usage.prompt_tokens += int(e.prompt_tokens or 0)
         usage.completion_tokens += int(e.completion_tokens or 0)

@@ -129,6 +129,8 @@ class RunState:
     limits: dict[str, float] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
     usage_by_role: dict[str, Usage] = field(default_factory=dict)
+    usage_by_model: dict[str, Usage] = field(default_factory=dict)
+    """Model calls, tokens and cost per model (provider string), failed attempts included."""
     # the work and its decisions
     spec_lazy: Lazy | None = None
     spec_edited: bool = False

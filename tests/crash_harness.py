@@ -261,7 +261,8 @@ def artifact_content(db: Path, artifact_id: int) -> object:
 
 # Fields of the evidence bundle that name this run or measure its cost: they differ between
 # any two runs. Usage differs after a crash too (the killed attempt's calls count).
-_VOLATILE = ("run_id", "branch", "base_commit", "commit", "usage", "usage_by_role")
+_VOLATILE = ("run_id", "branch", "base_commit", "commit", "usage", "usage_by_role",
+             "usage_by_model")
 
 
 def evidence_bundle(db: Path, events: Sequence[Event]) -> dict[str, object] | None:

@@ -46,6 +46,11 @@ def test_demo_headless_json_is_approved_and_show_lists_events(tmp_path: Path) ->
     assert [r["status"] for r in bundle["reviews"]] == ["NEEDS_REVISION", "APPROVED"]
     assert bundle["tests"][-1]["status"] == "passed" and bundle["tests"][-1]["passed"] == 5
     assert bundle["usage"]["model_calls"] == len(calls)
+    by_model = bundle["usage_by_model"]
+    assert sum(u["model_calls"] for u in by_model.values()) == len(calls)
+    assert sum(u["model_calls"] for u in bundle["usage_by_role"].values()) == len(calls)
+    text = wb(tmp_path, "show", out["run_id"]).stdout
+    assert "usage by role developer: " in text and "usage by model scripted:" in text
     assert "inventory/stock.py" in bundle["committed_files"]
     listed = wb(tmp_path, "runs", "--json")
     assert [r["run_id"] for r in json.loads(listed.stdout)] == [out["run_id"]]

@@ -192,6 +192,14 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
     for e in events:
         offset = max(0.0, e.ts - start)
         click.echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} {e.summary()}")
+    from agents.fold import fold
+
+    state = fold(events)
+    for what, table in (("role", state.usage_by_role), ("model", state.usage_by_model)):
+        for name, u in sorted(table.items()):
+            if u.model_calls:
+                click.echo(f"usage by {what} {name}: {u.model_calls} call(s), "
+                           f"{u.prompt_tokens:,}+{u.completion_tokens:,} tok, ${u.cost:.4f}")
 
 
 @cli.command()

@@ -45,4 +45,5 @@ def build_bundle(state: RunState, commit: str = "") -> dict[str, Any]:
         if state.final_approval else [],
         "usage": _usage(state.usage),
         "usage_by_role": {role: _usage(u) for role, u in sorted(state.usage_by_role.items())},
+        "usage_by_model": {m: _usage(u) for m, u in sorted(state.usage_by_model.items())},
     }
