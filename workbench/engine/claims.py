@@ -13,9 +13,10 @@ _MAX_SCAN_BYTES = 2_000_000
 
 
 def _defines(text: str, name: str) -> bool:
-    return re.search(rf"\b(?:def|class|it|test|describe)\s*\(?\s*['\"]?{re.escape(name)}\b",
-                     text) is not None or re.search(
-        rf"\bdef\s+{re.escape(name)}\b|\b{re.escape(name)}\s*\(", text) is not None
+    """``name`` defined (def, class, a named it/test/describe block) or called in ``text``."""
+    n = re.escape(name)
+    return re.search(rf"\b(?:def|class|it|test|describe)\s*\(?\s*['\"]?{n}\b|\b{n}\s*\(",
+                     text) is not None
 
 
 def _read(root: Path, rel: str) -> str | None:
@@ -28,17 +29,18 @@ def _read(root: Path, rel: str) -> str | None:
     return path.read_bytes()[:_MAX_SCAN_BYTES].decode("utf-8", "replace")
 
 
-def _test_files(root: Path) -> list[Path]:
+def _test_texts(root: Path) -> list[str]:
+    """The text of every test file of the worktree (read once per plan)."""
     found = [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts
              and re.search(r"(^test_.*\.py|_test\.py|\.(spec|test)\.[jt]sx?|Tests?\.cs)$",
                            p.name)]
-    return found[:2000]
+    return [p.read_bytes()[:_MAX_SCAN_BYTES].decode("utf-8", "replace") for p in found[:2000]]
 
 
 def missing_tests(root: Path, plan: TestPlan) -> list[str]:
     """One line per claimed new test that the worktree does not hold."""
     problems: list[str] = []
-    files: list[Path] | None = None
+    texts: list[str] | None = None
     for claim in plan.new_tests:
         head, sep, tail = claim.partition("::")
         name = re.sub(r"\[.*\]$", "", tail.split("::")[-1]).strip() if sep else ""
@@ -50,11 +52,10 @@ def missing_tests(root: Path, plan: TestPlan) -> list[str]:
             elif name and not _defines(text, name):
                 problems.append(f"new_tests: {claim!r}: {head.strip()} has no test {name!r}")
             continue
-        if files is None:
-            files = _test_files(root)
+        if texts is None:
+            texts = _test_texts(root)
         name = claim.strip()
-        if not any(_defines(p.read_bytes()[:_MAX_SCAN_BYTES].decode("utf-8", "replace"), name)
-                   for p in files):
+        if not any(_defines(text, name) for text in texts):
             problems.append(f"new_tests: {claim!r} is not defined in any test file of the "
                             "worktree; write it first, or leave it out of new_tests")
     return problems

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from agents.contracts import Approval, Decision, Phase, ReviewResult, Role, RunStatus
+from agents.contracts import Approval, Decision, Phase, RunStatus
 from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted
 from workbench import gitops
 from workbench.engine.base import LeaseLost, RunOutcome, RunStopped
@@ -202,9 +202,7 @@ class Pipeline(Steps):
             self.record_approval(Approval(gate="spec", decision=Decision.APPROVE, spec=t.spec,
                                           comment=t.comment, by=t.by))
         elif t.decision is Decision.APPROVE:
-            self._artifact("review", Role.HUMAN, ReviewResult(
-                status="APPROVED", summary=t.comment or "overruled by the human"),
-                round=self.state.rounds_in_cycle)
+            self.record_human_review(t, "overruled by the human")
         elif t.send_to == "requirements":
             await self.requirements(t.comment)
         elif t.send_to == "tester":

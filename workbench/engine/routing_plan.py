@@ -24,11 +24,16 @@ def pins(model: str | None, role_models: Mapping[str, str]) -> dict[str, str]:
     return {**dict(role_models), **({"*": model} if model else {})}
 
 
+def _route(role: Role, spec: FeatureSpec | None, settings: ModelSettings,
+           pinned: Mapping[str, str]) -> str:
+    roles = {k: v for k, v in pinned.items() if k != "*"}
+    return route(role.value, spec.risk_level if spec else None, purpose_for(role, spec),
+                 settings, run_model=pinned.get("*"), run_roles=roles)
+
+
 def first_choices(settings: ModelSettings, pinned: Mapping[str, str]) -> dict[str, str]:
     """Each role's model before a spec exists (standard work, no risk known)."""
-    roles = {k: v for k, v in pinned.items() if k != "*"}
-    return {role.value: route(role.value, None, "work", settings, run_model=pinned.get("*"),
-                              run_roles=roles) for role in AGENT_ROLES}
+    return {role.value: _route(role, None, settings, pinned) for role in AGENT_ROLES}
 
 
 def purpose_for(role: Role, spec: FeatureSpec | None) -> str:
@@ -49,7 +54,4 @@ def choose(role: Role, spec: FeatureSpec | None, stored: Mapping[str, Any],
     settings = ModelSettings.model_validate(dict(stored))
     if base_url:
         settings = settings.model_copy(update={"base_url": base_url})
-    roles = {k: v for k, v in pinned.items() if k != "*"}
-    text = route(role.value, spec.risk_level if spec else None, purpose_for(role, spec),
-                 settings, run_model=pinned.get("*"), run_roles=roles)
-    return resolve(text, settings, db=db)
+    return resolve(_route(role, spec, settings, pinned), settings, db=db)

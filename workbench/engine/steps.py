@@ -88,6 +88,10 @@ class Steps(PipelineBase):
                                 recommended_fix="")]
         return [i for i in review.issues if i.severity in blocking]
 
+    def review_notes(self, review: ReviewResult) -> list[ReviewIssue]:
+        """The issues that do not send the change back: notes for the final gate."""
+        return [i for i in review.issues if i.severity not in self.config.blocking_severities]
+
     def review_feedback(self) -> str:
         review = self.state.last_review
         if review is None:
@@ -144,9 +148,13 @@ class Steps(PipelineBase):
         approval = self.state.review_approval
         if approval is None or approval.decision is Decision.REJECT:
             raise RunStopped(RunStatus.REJECTED, "change rejected by the human at review")
+        self.record_human_review(approval, "reviewed by the human")
+
+    def record_human_review(self, approval: Approval, approved: str) -> None:
+        """A human's approve (summary: the comment, else ``approved``) or request for
+        changes, recorded as the review of this round."""
         if approval.decision is Decision.APPROVE:
-            review = ReviewResult(status="APPROVED",
-                                  summary=approval.comment or "reviewed by the human")
+            review = ReviewResult(status="APPROVED", summary=approval.comment or approved)
         else:
             review = ReviewResult(status="NEEDS_REVISION", summary="the human asked for changes",
                                   issues=[ReviewIssue(severity="major", category="human",
@@ -196,8 +204,7 @@ class Steps(PipelineBase):
             self._phase(Phase.FINAL_GATE)
         message = "Approve the final patch (reject hunks to leave them out)"
         review = self.state.last_review
-        notes = [i for i in review.issues if i.severity not in self.config.blocking_severities
-                 ] if review else []
+        notes = self.review_notes(review) if review else []
         if notes:
             message += f"; {len(notes)} reviewer note(s): " + "; ".join(
                 f"{i.file}: {i.problem}" if i.file else i.problem for i in notes)[:400]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
@@ -72,8 +73,6 @@ def retry_after(exc: BaseException) -> float | None:
         when = parsedate_to_datetime(str(raw))
     except (TypeError, ValueError):
         return None
-    import time
-
     return max(0.0, when.timestamp() - time.time())
 
 

@@ -150,8 +150,10 @@ class ResilientClient(DelegatingClient):
         ceiling = min(s.backoff_cap_s, s.backoff_base_s * 2 ** (attempt - 1))
         return self._rng.uniform(ceiling / 2, ceiling)
 
-    async def _failed(self, attempt: int, exc: BaseException, streamed_next: bool) -> bool:
-        """Report and wait; False when the call must give up (then the caller raises)."""
+    async def _failed(self, attempt: int, exc: BaseException, streaming: bool) -> bool:
+        """Report the failed attempt and wait before the next one, or raise when the call
+        must give up. Returns whether the next attempt streams (not after a stream that
+        could not be read)."""
         if isinstance(exc, ScriptExhausted | ModelSpecError | ProviderUnavailable):
             raise exc
         fault = classify(exc)
@@ -159,11 +161,12 @@ class ResilientClient(DelegatingClient):
             kind = "refused" if not fault.retryable else "unavailable"
             tries = "" if not fault.retryable else f" after {attempt} attempts"
             raise ProviderUnavailable(f"{fault.message}{tries}", kind=kind) from exc
+        streamed_next = streaming and not fault.parse
         delay = self._delay(attempt, fault)
         self._on_retry(RetryNotice(attempt, self._settings.max_attempts, fault.kind,
                                    fault.message, round(delay, 2), streamed_next))
         await asyncio.sleep(delay)
-        return fault.parse
+        return streamed_next
 
     async def create(
         self,
@@ -188,7 +191,7 @@ class ResilientClient(DelegatingClient):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - classified, reported, retried
-                await self._failed(attempt, exc, streamed_next=False)
+                await self._failed(attempt, exc, streaming=False)
 
     async def create_stream(
         self,
@@ -220,7 +223,4 @@ class ResilientClient(DelegatingClient):
             except (asyncio.CancelledError, GeneratorExit):
                 raise
             except Exception as exc:  # noqa: BLE001 - classified, reported, retried
-                parse = classify(exc).parse
-                await self._failed(attempt, exc, streamed_next=streamed and not parse)
-                if parse:
-                    streamed = False
+                streamed = await self._failed(attempt, exc, streaming=streamed)

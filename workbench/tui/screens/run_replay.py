@@ -232,8 +232,7 @@ class ReplayMixin:
         comment = (rest if send_to else answer).strip()
         decision = Decision.REQUEST_CHANGES if comment or send_to else Decision.APPROVE
         try:
-            approve_run(self.store, self.run_id, decision, comment,
-                        send_to=send_to or ("developer" if comment else None))
+            approve_run(self.store, self.run_id, decision, comment, send_to=send_to)
         except EngineError as exc:
             self.notify(str(exc), title="Cannot take over", severity="error")  # type: ignore[attr-defined]
             return
