@@ -32,7 +32,7 @@ def show(text: str, limit: int = 60) -> str:
 
 
 def _piece_escapes(piece: str) -> bool:
-    path = piece.strip().strip("'\"").replace("\\", "/")
+    path = piece.strip().strip("'\"[]() ").replace("\\", "/")
     if not path:
         return False
     if path.startswith(("/", "~")) or _DRIVE.match(path):
@@ -40,17 +40,27 @@ def _piece_escapes(piece: str) -> bool:
     return posixpath.normpath(path).split("/")[0] == ".."
 
 
+def _in_git(piece: str) -> bool:
+    # ".git", ".GIT", ".git." and "git~1" all name the repository's own data on some system.
+    parts = piece.strip().strip("'\"").replace("\\", "/").split("/")
+    return any(p.rstrip(". ").casefold() in (".git", "git~1") for p in parts)
+
+
 def outside_reason(value: str) -> str | None:
     """A reason when ``value`` (a positional argument or an option's value) names a place
     outside the worktree: an absolute, home (``~``) or drive path, ``..`` that climbs above the
     tree (``tests/../src`` stays inside and is fine), or a URL. Values are also read in their
     NFKC form (a fullwidth solidus is a slash to some tools) and split at ``= : , ;`` so
-    ``cache_dir=/tmp`` and ``html:/tmp/cov`` are seen."""
+    ``cache_dir=/tmp`` and ``html:/tmp/cov`` are seen. ``.git`` in any case or spelling is
+    refused too: a report written there would replace a worktree's ``.git`` link."""
     for form in dict.fromkeys((value, unicodedata.normalize("NFKC", value))):
         if _URL.match(form.strip().strip("'\"")):
             return f"a URL as an argument is not allowed: {show(value)}"
-        if any(_piece_escapes(p) for p in (form, *_PIECES.split(form))):
+        pieces = (form, *_PIECES.split(form))
+        if any(_piece_escapes(p) for p in pieces):
             return f"argument refers to a path outside the worktree: {show(value)}"
+        if any(_in_git(p) for p in pieces):
+            return f"argument refers to the repository's .git: {show(value)}"
     return None
 
 

@@ -158,7 +158,9 @@ def _switch(name: str, value: str) -> str | None:
         return "choosing MSBuild targets is not allowed: they can run any command"
     if name in ("e", "environment"):
         return "setting the test host's environment is not allowed (startup hooks, preloads)"
-    if name in ("distributedlogger", "dl") or (name in ("logger", "l") and ".dll" in value.lower()):
+    # MSBuild loggers are "Class,Assembly"; test loggers are friendly names ("trx;...").
+    if name in ("distributedlogger", "dl") or (
+            name in ("logger", "l") and ("," in value or ".dll" in value.lower())):
         return "loading a logger assembly is not allowed"
     return None
 
@@ -197,5 +199,8 @@ def dotnet_rule(sub: str, args: list[str]) -> str | None:
         if value is None:
             value = head[i + 1] if i + 1 < len(head) else ""
         if (why := _switch(name, value)) is not None:
+            return why
+        # "--diag:/tmp/log": dotnet and MSBuild both take a value after a colon.
+        if match[2] is not None and name != "filter" and (why := outside_reason(match[2])):
             return why
     return check_args("dotnet", head, DOTNET)
