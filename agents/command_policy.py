@@ -16,6 +16,13 @@ Allowed programs: ``pytest``, ``ruff``, ``mypy`` (also as ``python -m X`` / ``py
 ``node --test``, ``npm test``, ``npx vitest``/``npx jest``, ``dotnet build``/``dotnet test``.
 The repo's extra commands (``extra_allowed``) are exact argv prefixes; what follows them passes
 the checks of steps 1-3 and the path check, not the per-program rules.
+
+Decisions: absolute paths are refused even when they point into the worktree (the policy does
+not know where it is; write paths relative); ``ruff format`` and ``ruff check --fix`` may
+rewrite files, as they stay inside the tree; ``pytest -p no:NAME`` is allowed, any other ``-p``
+is not; ``pytest --pyargs`` is refused (it imports from outside the tree); ``npm`` runs only
+``npm test`` / ``npm run test``, arguments only after ``--``; a lone operator element is refused
+even when it came from a quoted ``';'``, while ``$NAME`` in an argv element is literal data.
 """
 
 from __future__ import annotations
