@@ -191,3 +191,9 @@ class Approval(_Strict):
     by: str = "human"
     send_to: Literal["requirements", "developer", "tester"] | None = Field(
         default=None, description="Taking over a stopped run: the role that goes on.")
+    remember: bool = Field(
+        default=False, description="At the command gate: add the command to the repository's "
+        "allow-list, not only run it once.")
+    high_risk_paths: list[str] = Field(
+        default_factory=list, description="At the final gate: the high-risk paths the human "
+        "approved by name.")

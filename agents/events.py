@@ -205,6 +205,14 @@ class ApprovalRequested(EventBase):
     kind: Literal["approval_requested"] = "approval_requested"
     gate: Gate
     message: str = ""
+    argv: list[str] = Field(default_factory=list)
+    """At the command gate: the exact command the policy blocked."""
+    blocked_role: str = ""
+    """At the command gate: the role whose command it was."""
+    resume: Literal["", "tests", "turn"] = ""
+    """At the command gate: what the command blocked (the planned test run, or a turn)."""
+    high_risk_paths: list[str] = Field(default_factory=list)
+    """At the final gate: changed paths that match the high-risk patterns."""
 
     def summary(self) -> str:
         return f"{self.gate} gate: {self.message}"
@@ -220,6 +228,10 @@ class ApprovalGiven(EventBase):
     by: str = "human"
     send_to: str | None = None
     """At the takeover of a stopped run: the role that goes on."""
+    remember: bool = False
+    """At the command gate: the command joins the repository's allow-list."""
+    high_risk_paths: list[str] = Field(default_factory=list)
+    """At the final gate: the high-risk paths approved by name."""
 
     def summary(self) -> str:
         return f"{self.decision} at the {self.gate} gate" + (

@@ -30,6 +30,7 @@ from agents.events import (
     TurnStarted,
 )
 from agents.run_state import (
+    CommandRequest,
     ConversationItem,
     ItemKind,
     Lazy,
@@ -245,6 +246,11 @@ def _approval_requested(state: RunState, e: ApprovalRequested) -> None:
         _reach(state, e, "final_asked")
     elif e.gate == "review":
         _reach(state, e, "review_asked")
+    elif e.gate == "command":
+        state.command_request = CommandRequest(list(e.argv), e.blocked_role, e.message, e.resume)
+        _reach(state, e, "command_asked")
+    if e.gate == "final":
+        state.high_risk_paths = list(e.high_risk_paths)
     _item(state, e, "approval", f"waiting for approval at the {e.gate} gate", details=e.message)
 
 
@@ -260,7 +266,8 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
     approval = Approval.model_validate({
         "gate": e.gate, "decision": e.decision, "comment": e.comment or "", "spec": e.spec,
         "rejected_hunks": list(e.rejected_hunks or []), "by": e.by or "human",
-        "send_to": e.send_to})
+        "send_to": e.send_to, "remember": e.remember,
+        "high_risk_paths": list(e.high_risk_paths)})
     state.approvals.append(approval)
     if e.gate == "spec":
         state.spec_approval = approval
@@ -273,6 +280,9 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
     elif e.gate == "takeover":
         state.takeover = approval
         _reach(state, e, "takeover_decided")
+    elif e.gate == "command":
+        state.command_approval = approval
+        _reach(state, e, "command_decided")
     elif e.gate == "final":
         state.final_approval = approval
         _reach(state, e, "final_decided")

@@ -24,7 +24,7 @@ Stage = Literal[
     "new", "started", "spec_proposed", "spec_asked", "spec_decided", "cycle_started",
     "developed", "no_patch", "review_asked", "review_decided", "takeover_decided",
     "reviewed", "test_planned", "tested", "final_proposed", "final_asked", "final_decided",
-    "committed", "finished",
+    "command_asked", "command_decided", "committed", "finished",
 ]
 """The last milestone a run reached: the engine continues from the step after it."""
 
@@ -75,6 +75,17 @@ class PatchRef:
     committed: bool = False
     rejected_hunks: list[str] = field(default_factory=list)
     seq: int = 0
+
+
+@dataclass
+class CommandRequest:
+    """A command the policy blocked, waiting at the command gate."""
+
+    argv: list[str]
+    role: str
+    reason: str
+    resume: str
+    """"tests": the planned test run; "turn": a ``run_tests`` call inside the role's turn."""
 
 
 @dataclass
@@ -159,6 +170,10 @@ class RunState:
     last_test_command: list[str] = field(default_factory=list)
     static_checks: dict[str, Any] | None = None
     final_approval: Approval | None = None
+    command_request: CommandRequest | None = None
+    command_approval: Approval | None = None
+    high_risk_paths: list[str] = field(default_factory=list)
+    """Changed paths matching the high-risk patterns, as the final gate named them."""
     approvals: list[Approval] = field(default_factory=list)
     steers: list[tuple[str, str | None]] = field(default_factory=list)
     policy: list[str] = field(default_factory=list)

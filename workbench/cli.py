@@ -90,12 +90,15 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 @click.option("--max-turns", type=int, default=None, help="Agent turn budget.")
 @click.option("--max-tool-calls", type=int, default=None, help="Tool call budget.")
 @click.option("--max-tokens", type=int, default=None, help="Token budget.")
+@click.option("--allow-high-risk", is_flag=True,
+              help="Let --auto-approve pass a final patch that changes high-risk paths.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
 def run(ctx: click.Context, task: str, repo: Path, model: str | None,
         role_model: tuple[str, ...],
         base_url: str | None, auto_approve: bool, max_turns: int | None,
-        max_tool_calls: int | None, max_tokens: int | None, as_json: bool) -> None:
+        max_tool_calls: int | None, max_tokens: int | None, allow_high_risk: bool,
+        as_json: bool) -> None:
     """Run TASK headless on REPO, with the models, budgets and sandbox settings of the
     config file (as the app uses them); flags win over the file."""
     from workbench.config import load_settings
@@ -125,6 +128,7 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
         budgets=budgets, timeout_s=settings.sandbox.timeout_s,
         extra_allowed=settings.sandbox.allow_prefixes(),
         calls=CallSettings(**settings.calls.model_dump()),
+        high_risk_patterns=list(settings.safety.high_risk_paths), allow_high_risk=allow_high_risk,
     )
     pipeline = create_pipeline(_store(ctx), config)
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)
@@ -227,9 +231,16 @@ def evidence(ctx: click.Context, run_id: str) -> None:
 @click.option("--to", "send_to", type=click.Choice(["requirements", "developer", "tester"]),
               default=None, help="Taking over a NEEDS_HUMAN_REVIEW run: the role that goes on "
               "(with --request-changes and --comment).")
+@click.option("--allow-command", is_flag=True,
+              help="At the command gate: run the blocked command once.")
+@click.option("--add-to-allow-list", "remember", is_flag=True,
+              help="At the command gate: run it and allow it for this repository from now on.")
+@click.option("--approve-high-risk", "high_risk", multiple=True, metavar="PATH",
+              help="At a final gate that changes high-risk paths: name each one to approve it.")
 @click.pass_context
 def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool, comment: str,
-            spec_file: Path | None, reject_hunk: tuple[str, ...], send_to: str | None) -> None:
+            spec_file: Path | None, reject_hunk: tuple[str, ...], send_to: str | None,
+            allow_command: bool, remember: bool, high_risk: tuple[str, ...]) -> None:
     """Record a decision for a run waiting at a gate, or take over a run that stopped
     NEEDS_HUMAN_REVIEW (--spec, an approval that overrules the review, or --request-changes
     --to ROLE); `workbench resume` continues it."""
@@ -247,7 +258,8 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
         except Exception as exc:
             raise click.ClickException(f"invalid spec in {spec_file}: "
                                        f"{str(exc).splitlines()[0]}") from exc
-    approval = approve_run(_store(ctx), run_id, decision, comment, spec, reject_hunk, send_to)
+    approval = approve_run(_store(ctx), run_id, decision, comment, spec, reject_hunk, send_to,
+                           allow_command=allow_command, remember=remember, high_risk=high_risk)
     click.echo(f"{approval.decision.value} recorded at the {approval.gate} gate of {run_id}")
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from workbench.engine.config import DEFAULT_HIGH_RISK
 from workbench.paths import atomic_write_text, config_path
 
 DEFAULT_THEME = "workbench-dark"
@@ -184,6 +185,17 @@ ENV_PREFIX = "WORKBENCH_"
 ENV_NESTED_DELIMITER = "__"
 
 
+class SafetySettings(_Section):
+    """Changes that always need a human."""
+
+    high_risk_paths: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_HIGH_RISK),
+        description="A final patch touching one of these needs an approval naming the paths, "
+        "also under --auto-approve (unless --allow-high-risk). A pattern with '/' matches from "
+        "the repository root (.github/workflows/*); others match any one path component "
+        "(migrations, auth_*).")
+
+
 class WorkbenchSettings(BaseModel):
     """All user settings. Environment variables win over the config file.
 
@@ -203,6 +215,9 @@ class WorkbenchSettings(BaseModel):
     )
     calls: CallSection = Field(
         default_factory=CallSection, description="Model call limits, timeouts and retries."
+    )
+    safety: SafetySettings = Field(
+        default_factory=SafetySettings, description="High-risk paths that need a human."
     )
 
     _load_error: str | None = PrivateAttr(default=None)

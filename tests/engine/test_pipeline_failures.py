@@ -9,7 +9,7 @@ from typing import Any
 import pygit2
 import pytest
 
-from agents.contracts import FeatureSpec, RunStatus
+from agents.contracts import Decision, FeatureSpec, RunStatus
 from agents.fold import fold
 from agents.output import parse_contract
 from workbench.engine.budgets import Budgets
@@ -97,6 +97,8 @@ async def test_paths_leaving_the_repo_are_refused_and_recorded(
 async def test_command_off_the_allow_list_is_blocked_by_policy(
     store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
 ) -> None:
+    from workbench.engine.runner import approve_run, open_pipeline
+
     marker = tmp_path / "pwned"
     tester = demo_script["roles"]["tester"]
     tester[2] = {"tool_calls": [{"name": "run_tests",
@@ -104,12 +106,16 @@ async def test_command_off_the_allow_list_is_blocked_by_policy(
     tester[3] = {"content": '{"command": ["bash", "-c", "touch ' + str(marker) + '"]}'}
     model = write_script(tmp_path, demo_script)
     outcome = await create_pipeline(store, config_for(demo_repo, model, auto_approve=True)).run()
-    assert outcome.status is RunStatus.BLOCKED_BY_POLICY
+    assert outcome.status is RunStatus.WAITING_FOR_APPROVAL  # at the command gate
     assert not marker.exists()
     run_tests = [p for p in _kinds(store, outcome.run_id, "tool_result")
                  if p["name"] == "run_tests"]
     assert "BLOCKED_BY_POLICY" in run_tests[0]["content"]
-    assert len(_kinds(store, outcome.run_id, "policy")) == 2
+    assert len(_kinds(store, outcome.run_id, "policy")) == 1
+    approve_run(store, outcome.run_id, Decision.REJECT)
+    stopped = await open_pipeline(store, outcome.run_id).run()
+    assert stopped.status is RunStatus.BLOCKED_BY_POLICY
+    assert not marker.exists()
 
 
 async def test_budget_overrun_ends_the_run_with_that_reason(

@@ -24,6 +24,7 @@ from agents.repo_tools import RepoTools
 from agents.run_state import RunState
 from agents.tool_guard import text_tool_call
 from workbench import gitops
+from workbench.allowlist import allowed_commands
 from workbench.engine.budgets import check_budgets
 from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
@@ -48,6 +49,14 @@ class RunStopped(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+class CommandBlocked(Exception):
+    """A role's command was blocked by the policy: its step ends at the command gate."""
+
+    def __init__(self, argv: list[str], role: Role, reason: str, resume: str) -> None:
+        super().__init__(reason)
+        self.argv, self.role, self.reason, self.resume = argv, role, reason, resume
 
 
 class ContractGaveUp(RunStopped):
@@ -93,6 +102,7 @@ class PipelineBase:
         self._tools: dict[Role, list[FunctionTool]] = {}
         self._dirty = False
         self._first_turn = True
+        self._blocked: CommandBlocked | None = None
         self._calls_start: dict[str, int] = {}
         self._calls_here: dict[str, int] = {}
         """Model calls per role: where this engine's clients started, and made since (the
@@ -223,10 +233,22 @@ class PipelineBase:
 
         return propose
 
+    def remembered(self, argv: list[str]) -> bool:
+        """A human added this exact command to the repository's allow-list."""
+        return argv in allowed_commands(self.store.path, self.config.repo_path)
+
     def _run_tests_tool(self, role: Role):  # type: ignore[no-untyped-def]
         async def run(command: str) -> str:
-            result = await self.evidence.run_tests(shlex.split(command), role)
-            return result.summary_text()
+            argv = shlex.split(command)
+            if self._blocked is not None:
+                return (f"not run: `{shlex.join(self._blocked.argv)}` waits for a human "
+                        "decision; end your turn now with a short summary")
+            result = await self.evidence.run_tests(argv, role, approved=self.remembered(argv))
+            if not result.command.blocked:
+                return result.summary_text()
+            self._blocked = CommandBlocked(argv, role, result.command.reason, "turn")
+            return (f"{result.summary_text()}\nThe command now waits for a human decision: "
+                    "end your turn with a short summary of where you are.")
 
         return run
 
@@ -252,6 +274,7 @@ class PipelineBase:
         self.check_budgets()
         agent = await self.agent(role)
         text = await run_turn(agent, role.value, task, self.bus, self.check_budgets, turn_no)
+        blocked, self._blocked = self._blocked, None
         state_id = self.store.add_artifact(
             self.run_id, "agent_state", json.dumps(dict(await agent.save_state()), default=str))
         snapshot = None
@@ -265,6 +288,8 @@ class PipelineBase:
             self.bus.put(ApprovalRequested(role=role.value, gate="step", message="turn finished"))
             await self.control.checkpoint(after_turn=True)
             self.bus.put(ApprovalGiven(role="human", gate="step", decision="approve"))
+        if blocked is not None:  # the turn is recorded; its step ends at the command gate
+            raise blocked
         return text
 
     async def validated(self, role: Role, text: str, model: type[T],
@@ -297,17 +322,24 @@ class PipelineBase:
             "contract": gave_up.contract, "text": gave_up.text[:20000],
             "errors": gave_up.errors[:20]})
 
-    async def gate(self, gate: str, message: str) -> Approval:
+    async def gate(self, gate: str, message: str, **details: Any) -> Approval:
         """Ask once (a resumed run already asked), then take the decision: auto-approve, the
-        human in the TUI, or park the run for ``workbench approve``."""
+        human in the TUI, or park the run for ``workbench approve``. ``details`` are the
+        request's gate-specific fields (the blocked command, the high-risk paths)."""
         waiting = self.state.status is RunStatus.WAITING_FOR_APPROVAL
         if self.state.pending_approval != gate or not waiting:  # new, or asked again after
             # an interruption: the run is waiting at this gate again
-            self.bus.put(ApprovalRequested(gate=gate, message=message))  # type: ignore[arg-type]
-        # Nothing to auto-approve: a spec nobody wrote, a change nobody reviewed.
-        human_needed = gate == "review" or (gate == "spec" and self.state.spec is None)
+            self.bus.put(ApprovalRequested(gate=gate, message=message, **details))  # type: ignore[arg-type]
+        # Nothing to auto-approve: a spec nobody wrote, a change nobody reviewed, a command
+        # the policy refused, a change to high-risk paths (unless --allow-high-risk).
+        human_needed = gate in ("review", "command") or (gate == "spec" and self.state.spec
+                                                         is None) or (
+            gate == "final" and bool(self.state.high_risk_paths)
+            and not self.config.allow_high_risk)
         if self.control.auto_approve and not human_needed:
-            approval = Approval(gate=gate, decision=Decision.APPROVE, by="auto-approve")  # type: ignore[arg-type]
+            approval = Approval(gate=gate, decision=Decision.APPROVE, by="auto-approve",  # type: ignore[arg-type]
+                                high_risk_paths=self.state.high_risk_paths if gate == "final"
+                                else [])
         elif not self.control.interactive:
             raise WaitingForApproval(gate)
         else:
@@ -353,4 +385,5 @@ def emit_approval(bus: EventBus, approval: Approval) -> None:
         role="human", gate=approval.gate, decision=approval.decision.value,
         comment=approval.comment,
         spec=approval.spec.model_dump(mode="json") if approval.spec else None,
-        rejected_hunks=list(approval.rejected_hunks), by=approval.by, send_to=approval.send_to))
+        rejected_hunks=list(approval.rejected_hunks), by=approval.by, send_to=approval.send_to,
+        remember=approval.remember, high_risk_paths=list(approval.high_risk_paths)))

@@ -10,6 +10,14 @@ from typing import Any
 from workbench.engine.budgets import Budgets
 from workbench.models.settings import CallSettings
 
+DEFAULT_HIGH_RISK = (
+    "auth", "auth.*", "auth_*", "*_auth", "*_auth.*", "authentication*", "authorization*",
+    "infra", "infrastructure", "migrations", "payment", "payments", "payment_*", "billing",
+    ".github/workflows/*",
+)
+"""Patterns with a ``/`` match the path from the repository root; the others match any one
+component (a directory, or a file name)."""
+
 
 @dataclass
 class RunConfig:
@@ -32,6 +40,10 @@ class RunConfig:
     blocking_severities: list[str] = field(default_factory=lambda: ["blocker", "major"])
     """Review issues of these severities send the change back to the developer; the others
     reach the final gate as notes."""
+    high_risk_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_HIGH_RISK))
+    """A final patch touching these paths needs a human approval that names them."""
+    allow_high_risk: bool = False
+    """``--allow-high-risk``: auto-approve may pass high-risk paths too."""
 
     @property
     def repo_path(self) -> Path:

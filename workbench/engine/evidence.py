@@ -79,8 +79,11 @@ class Evidence:
     ) -> None:
         self.store, self.bus, self.run_id, self.wt, self.sandbox = store, bus, run_id, wt, sandbox
 
-    async def run_tests(self, argv: Sequence[str], role: Role, record: bool = True) -> TestRun:
-        cmd = await self.sandbox.run_async(list(argv))
+    async def run_tests(self, argv: Sequence[str], role: Role, record: bool = True,
+                        approved: bool = False) -> TestRun:
+        """``approved``: a human allowed this exact command (at the command gate, or in the
+        repository's allow-list), so the allow-list does not apply to it."""
+        cmd = await self.sandbox.run_async(list(argv), approved=approved)
         if cmd.blocked:
             self.bus.emit(
                 "policy", role.value, message=f"command blocked: {cmd.reason}", argv=list(argv)

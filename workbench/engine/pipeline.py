@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from agents.contracts import Approval, Decision, Phase, RunStatus
+from agents.contracts import Approval, Decision, Phase, Role, RunStatus
 from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted
 from workbench import gitops
-from workbench.engine.base import LeaseLost, RunOutcome, RunStopped
+from workbench.engine.base import CommandBlocked, LeaseLost, RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
 from workbench.engine.control import WaitingForApproval
 from workbench.engine.lease import Lease
@@ -107,44 +107,60 @@ class Pipeline(Steps):
         elif not s.patches:  # nothing was recorded yet: start again from the base
             gitops.restore_worktree(self.wt, self.wt.base_commit)
 
+    def _blocked_reason(self) -> str:
+        policy = self.state.policy
+        return policy[-1].removeprefix("command blocked: ") if policy else "blocked by the policy"
+
     async def _drive(self) -> None:
         while True:
-            s = self.state
-            stage = s.stage
-            if stage == "committed":
+            try:
+                await self._step()
+            except CommandBlocked as blocked:  # the step ends here; the human decides
+                await self.command_gate(blocked)
+            if self.state.stage == "committed":
                 return
-            if stage == "started":
-                await self.requirements("")
-            elif stage in ("spec_proposed", "spec_asked"):
-                await self.spec_gate()
-            elif stage == "spec_decided":
-                await self._after_spec_decision()
-            elif stage == "cycle_started":
-                await self.develop(self.cycle_feedback())
-            elif stage == "no_patch":
-                self._bound(self.state.no_patch_rounds,
-                            "the developer ended its turn without changing any file")
-                await self.develop(self.no_patch_feedback())
-            elif stage == "developed":
-                await self.review()
-            elif stage == "review_asked":
-                await self.review_gate()
-            elif stage == "review_decided":
-                self.human_review()
-            elif stage == "takeover_decided":
-                await self._after_takeover()
-            elif stage == "reviewed":
-                await self._after_review()
-            elif stage == "test_planned":
-                await self.run_planned_tests()
-            elif stage == "tested":
-                await self._after_tests()
-            elif stage in ("final_proposed", "final_asked"):
-                await self.final_gate()
-            elif stage == "final_decided":
-                await self._after_final_decision()
-            else:
-                raise RunStopped(RunStatus.FAILED, f"cannot continue from stage {stage!r}")
+
+    async def _step(self) -> None:
+        s = self.state
+        stage = s.stage
+        if stage == "committed":
+            return
+        if stage == "started":
+            await self.requirements("")
+        elif stage in ("spec_proposed", "spec_asked"):
+            await self.spec_gate()
+        elif stage == "spec_decided":
+            await self._after_spec_decision()
+        elif stage == "cycle_started":
+            await self.develop(self.cycle_feedback())
+        elif stage == "no_patch":
+            self._bound(self.state.no_patch_rounds,
+                        "the developer ended its turn without changing any file")
+            await self.develop(self.no_patch_feedback())
+        elif stage == "developed":
+            await self.review()
+        elif stage == "review_asked":
+            await self.review_gate()
+        elif stage == "review_decided":
+            self.human_review()
+        elif stage == "takeover_decided":
+            await self._after_takeover()
+        elif stage == "reviewed":
+            await self._after_review()
+        elif stage == "test_planned":
+            await self.run_planned_tests()
+        elif stage == "tested":
+            await self._after_tests()
+        elif stage in ("final_proposed", "final_asked"):
+            await self.final_gate()
+        elif stage == "final_decided":
+            await self._after_final_decision()
+        elif stage == "command_asked":
+            await self.command_gate()
+        elif stage == "command_decided":
+            await self.after_command()
+        else:
+            raise RunStopped(RunStatus.FAILED, f"cannot continue from stage {stage!r}")
 
     async def _after_spec_decision(self) -> None:
         approval = self.state.spec_approval
@@ -179,8 +195,10 @@ class Pipeline(Steps):
         result = self.state.test_result
         if result is None:
             raise RunStopped(RunStatus.FAILED, "test result missing")
-        if result.status == "blocked":
-            raise RunStopped(RunStatus.BLOCKED_BY_POLICY, "test command blocked by the policy")
+        if result.status == "blocked":  # the human decides at the command gate
+            await self.command_gate(CommandBlocked(
+                list(result.command), Role.TESTER, self._blocked_reason(), "tests"))
+            return
         if result.status == "passed":
             await self.propose_final()
             return

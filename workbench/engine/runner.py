@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shlex
 import time
 from collections.abc import Iterable
 
@@ -146,18 +147,25 @@ def approve_run(
     spec: FeatureSpec | None = None,
     rejected_hunks: Iterable[str] = (),
     send_to: str | None = None,
+    *,
+    allow_command: bool = False,
+    remember: bool = False,
+    high_risk: Iterable[str] = (),
 ) -> Approval:
     """Record a human decision for a run parked at a gate (headless flow), or take over a
     run that stopped NEEDS_HUMAN_REVIEW: a spec, an overruling approval, or the role to send
-    the work to (``send_to``, with the comment)."""
+    the work to (``send_to``, with the comment). At the command gate an approval must say
+    ``allow_command`` (run it once) or ``remember`` (add it to the repository's allow-list);
+    at a final gate that changes high-risk paths, ``high_risk`` must name every one."""
     rid, state = _live_state(store, run_id, takeover=True)
     if state.status is RunStatus.NEEDS_HUMAN_REVIEW:
         return _take_over(store, rid, state, decision, comment, spec, send_to)
     if send_to is not None:
         raise EngineError("--to only applies to a run that stopped NEEDS_HUMAN_REVIEW")
     gate = state.pending_approval
-    if gate not in ("spec", "final", "review"):
+    if gate not in ("spec", "final", "review", "command"):
         raise EngineError(f"run {rid} is not waiting for approval")
+    _check_safety_answer(rid, state, gate, decision, allow_command or remember, high_risk)
     if (gate == "spec" and decision is Decision.APPROVE and spec is None
             and state.spec is None):
         raise EngineError(f"run {rid} has no valid spec to approve: give one with --spec FILE "
@@ -175,6 +183,29 @@ def approve_run(
             raise EngineError(f"no such hunk: {', '.join(unknown)} (hunks: "
                               f"{', '.join(known) or 'none'})")
     approval = Approval(gate=gate, decision=decision, comment=comment,  # type: ignore[arg-type]
-                        spec=spec, rejected_hunks=hunks)
+                        spec=spec, rejected_hunks=hunks, remember=remember,
+                        high_risk_paths=list(state.high_risk_paths) if gate == "final" else [])
     emit_approval(EventBus(store, rid), approval)
     return approval
+
+
+def _check_safety_answer(rid: str, state: RunState, gate: str, decision: Decision,
+                         allows: bool, high_risk: Iterable[str]) -> None:
+    """A blocked command and high-risk paths are approved only by name, never by default."""
+    req = state.command_request
+    if gate != "command" and allows:
+        raise EngineError(f"run {rid} is not waiting at the command gate")
+    if gate == "command" and decision is Decision.APPROVE and not allows and req is not None:
+        raise EngineError(
+            f"run {rid} waits at the command gate for `{shlex.join(req.argv)[:160]}` "
+            f"({req.reason}): --allow-command runs it once, --add-to-allow-list allows it for "
+            "this repository, --reject stops the run, --request-changes --comment sends "
+            f"the {req.role} back")
+    named = set(high_risk)
+    if named and gate != "final":
+        raise EngineError("--approve-high-risk applies only at the final gate")
+    missing = [p for p in state.high_risk_paths if p not in named]
+    if gate == "final" and decision is Decision.APPROVE and missing:
+        raise EngineError(
+            f"the final patch of run {rid} changes high-risk paths: {', '.join(missing)[:300]}; "
+            "approve each by name with --approve-high-risk PATH")

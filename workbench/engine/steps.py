@@ -21,14 +21,15 @@ from agents.fold import NO_PATCH
 from agents.patching import PatchRejected, apply_patch
 from workbench import gitops
 from workbench.engine import repo_map as views
-from workbench.engine.base import ContractGaveUp, PipelineBase, RunStopped
+from workbench.engine.base import ContractGaveUp, RunStopped
 from workbench.engine.claims import missing_tests
 from workbench.engine.evidence_bundle import build_bundle
+from workbench.engine.safety_gates import SafetyGates
 
 DEFAULT_TEST_COMMAND = ["python", "-m", "pytest", "-q"]
 
 
-class Steps(PipelineBase):
+class Steps(SafetyGates):
     developer = Role.DEVELOPER
 
     @property
@@ -164,16 +165,15 @@ class Steps(PipelineBase):
         self._artifact("review", Role.HUMAN, review, round=self.state.rounds_in_cycle)
 
     # testing -----------------------------------------------------------------------------
-    async def plan_tests(self) -> None:
+    async def plan_tests(self, feedback: str = "") -> None:
         ev = self.evidence
         self._phase(Phase.TESTING, Role.TESTER)
         diff = gitops.worktree_diff(self.wt_checked)
         changes = ev.changed_functions()
         focus = ev.focus_tests(changes)
-        text = await self.turn(
-            Role.TESTER,
-            prompts.tester_task(self.spec, diff, views.changes_text(changes),
-                                "\n".join(focus)))
+        task = prompts.tester_task(self.spec, diff, views.changes_text(changes),
+                                   "\n".join(focus))
+        text = await self.turn(Role.TESTER, f"{feedback}\n\n{task}" if feedback else task)
         try:
             plan = await self.validated(
                 Role.TESTER, text, TestPlan,
@@ -187,8 +187,9 @@ class Steps(PipelineBase):
 
     async def run_planned_tests(self) -> None:
         plan = self.state.test_plan
-        command = plan.command if plan else DEFAULT_TEST_COMMAND
-        run = await self.evidence.run_tests(command, Role.TESTER)
+        command = list(plan.command if plan else DEFAULT_TEST_COMMAND)
+        run = await self.evidence.run_tests(command, Role.TESTER,
+                                            approved=self.remembered(command))
         self._artifact("test_result", Role.TESTER, run.result)
 
     # final gate and commit ---------------------------------------------------------------
@@ -198,17 +199,6 @@ class Steps(PipelineBase):
         files = [f.path for f in parse_unified_diff(diff)] if diff.strip() else []
         self._artifact("patch", Role.DEVELOPER, Patch(diff=diff, files=files, summary="final"),
                        body=True, files=files, summary_text="final", final=True)
-
-    async def final_gate(self) -> None:
-        if self.state.phase != Phase.FINAL_GATE.value:
-            self._phase(Phase.FINAL_GATE)
-        message = "Approve the final patch (reject hunks to leave them out)"
-        review = self.state.last_review
-        notes = self.review_notes(review) if review else []
-        if notes:
-            message += f"; {len(notes)} reviewer note(s): " + "; ".join(
-                f"{i.file}: {i.problem}" if i.file else i.problem for i in notes)[:400]
-        await self.gate("final", message)
 
     def final_diff(self) -> str:
         ref = self.state.final_patch

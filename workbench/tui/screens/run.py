@@ -28,7 +28,8 @@ from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
 from workbench.store import RunStore
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.confirm import LEAVE_QUESTION
+from workbench.tui.screens.command_gate import CommandAnswer, CommandGateScreen
+from workbench.tui.screens.confirm import LEAVE_QUESTION, ConfirmScreen
 from workbench.tui.screens.prompt import TextPrompt
 from workbench.tui.screens.run_panes import changed_functions_by_file
 from workbench.tui.screens.run_replay import ReplayMixin
@@ -291,7 +292,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         if self.replay or self.live is None:
             self.notify(f"{action}: this run is a replay; fork it (f) to act", severity="warning")
             return False
-        if self.view.pending_approval not in ("spec", "final", "review"):
+        if self.view.pending_approval not in ("spec", "final", "review", "command"):
             self.notify(f"{action}: no gate is waiting for you right now", severity="warning")
             return False
         return True
@@ -313,12 +314,33 @@ class RunScreen(ReplayMixin, Screen[None]):
         elif self.view.pending_approval == "review":
             self.live.answer_gate(Approval(gate="review", decision=Decision.APPROVE,
                                            comment="reviewed by the human"))
+        elif self.view.pending_approval == "command" and self.view.command_request:
+            req = self.view.command_request
+            self.app.push_screen(CommandGateScreen(req.argv, req.reason, req.role),
+                                 self._answer_command)
+        elif self.view.high_risk_paths:
+            paths = ", ".join(self.view.high_risk_paths)
+            self.app.push_screen(ConfirmScreen(
+                f"This patch changes HIGH-RISK paths: {paths[:400]}. Approve them by name?",
+                yes="Approve these paths", no="Not yet"), self._approve_final)
         else:
-            rejected = sorted(self.query_one(DiffView).rejected_hunks)
-            self.live.answer_gate(Approval(gate="final", decision=Decision.APPROVE,
-                                           rejected_hunks=rejected))
-            if rejected:
-                self.notify(f"{len(rejected)} hunk(s) left out", title="Approved")
+            self._approve_final(True)
+
+    def _approve_final(self, yes: bool | None) -> None:
+        if not yes or self.live is None or self.view.pending_approval != "final":
+            return
+        rejected = sorted(self.query_one(DiffView).rejected_hunks)
+        self.live.answer_gate(Approval(gate="final", decision=Decision.APPROVE,
+                                       rejected_hunks=rejected,
+                                       high_risk_paths=list(self.view.high_risk_paths)))
+        if rejected:
+            self.notify(f"{len(rejected)} hunk(s) left out", title="Approved")
+
+    def _answer_command(self, answer: CommandAnswer | None) -> None:
+        if answer is None or self.live is None or self.view.pending_approval != "command":
+            return
+        self.live.answer_gate(Approval(gate="command", decision=Decision.APPROVE,
+                                       remember=answer == "always"))
 
     @on(SpecEditor.Approved)
     def _spec_approved(self, message: SpecEditor.Approved) -> None:

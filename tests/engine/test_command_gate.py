@@ -1,0 +1,136 @@
+"""A command the policy blocks stops its step at the command gate: the human runs it once,
+allows it for the repository, sends the role back, or stops the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agents.contracts import Decision, RunStatus
+from agents.fold import fold
+from workbench.allowlist import allowed_commands
+from workbench.engine.runner import EngineError, approve_run, create_pipeline, open_pipeline
+from workbench.store import RunStore
+
+from .conftest import config_for, write_script
+
+PRINT = ["python", "-c", "print('approved-command-ran')"]
+
+
+def _kinds(store: RunStore, run_id: str, kind: str) -> list[dict[str, Any]]:
+    return [e.payload() for e in store.events(run_id) if e.kind == kind]
+
+
+def _blocked_in_turn(demo_script: dict[str, Any]) -> None:
+    """The tester calls run_tests with a command off the allow-list, then writes its plan."""
+    demo_script["roles"]["tester"][2] = {"tool_calls": [
+        {"name": "run_tests", "arguments": {"command": " ".join(
+            ["python", "-c", '"print(\'approved-command-ran\')"'])}}]}
+
+
+async def _parked(store: RunStore, demo_repo: Path, tmp_path: Path,
+                  demo_script: dict[str, Any]) -> str:
+    _blocked_in_turn(demo_script)
+    model = write_script(tmp_path, demo_script)
+    outcome = await create_pipeline(store, config_for(demo_repo, model, auto_approve=True)).run()
+    assert outcome.status is RunStatus.WAITING_FOR_APPROVAL, outcome.reason
+    return outcome.run_id
+
+
+async def test_a_blocked_command_waits_at_the_command_gate_even_under_auto_approve(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    state = fold(store.iter_events(rid))
+    assert state.pending_approval == "command"
+    assert state.command_request is not None
+    assert state.command_request.argv == PRINT
+    assert state.command_request.role == "tester"
+    assert state.command_request.resume == "turn"
+    assert _kinds(store, rid, "policy"), "the blocked command is a policy event"
+    result = [p for p in _kinds(store, rid, "tool_result") if p["name"] == "run_tests"][0]
+    assert "BLOCKED_BY_POLICY" in result["content"]
+    logs = [store.artifact(p["artifact_id"]).content for p in _kinds(store, rid, "artifact")
+            if p["type"] == "log"]
+    assert logs and not any("approved-command-ran" in log for log in logs), "it never ran"
+
+
+async def test_a_plain_approve_at_the_command_gate_names_the_command_and_the_choices(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    with pytest.raises(EngineError, match=r"--allow-command runs it once") as err:
+        approve_run(store, rid, Decision.APPROVE)
+    assert "print(" in str(err.value)
+
+
+async def test_run_once_runs_that_command_and_the_role_goes_on_with_its_output(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    approve_run(store, rid, Decision.APPROVE, allow_command=True)
+    outcome = await open_pipeline(store, rid, auto_approve=True).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    tasks = [p["task"] for p in _kinds(store, rid, "turn_started")]
+    fed_back = [t for t in tasks if "approved the command" in t]
+    assert fed_back and "approved-command-ran" in fed_back[0]
+    assert allowed_commands(store.path, demo_repo) == [], "once is not always"
+
+
+async def test_allow_for_the_repository_lets_a_later_run_use_the_command_without_asking(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    approve_run(store, rid, Decision.APPROVE, remember=True)
+    assert (await open_pipeline(store, rid, auto_approve=True).run()).status is \
+        RunStatus.APPROVED
+    assert allowed_commands(store.path, demo_repo) == [PRINT]
+    model = write_script(tmp_path, demo_script, "again.json")
+    again = await create_pipeline(store, config_for(demo_repo, model, auto_approve=True)).run()
+    assert again.status is RunStatus.APPROVED, again.reason
+    result = [p for p in _kinds(store, again.run_id, "tool_result")
+              if p["name"] == "run_tests"][0]
+    assert "approved-command-ran" in result["content"]
+
+
+async def test_refusing_the_command_ends_the_run_blocked_by_policy(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    approve_run(store, rid, Decision.REJECT)
+    outcome = await open_pipeline(store, rid).run()
+    assert outcome.status is RunStatus.BLOCKED_BY_POLICY
+    assert "refused by the human" in outcome.reason
+
+
+async def test_request_changes_sends_the_role_back_with_the_reason(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    approve_run(store, rid, Decision.REQUEST_CHANGES, "use pytest")
+    outcome = await open_pipeline(store, rid, auto_approve=True).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    tasks = [p["task"] for p in _kinds(store, rid, "turn_started")]
+    assert any("refused the command" in t and "use pytest" in t for t in tasks)
+
+
+async def test_a_blocked_planned_test_command_waits_and_its_approved_run_is_the_result(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    plan = demo_script["roles"]["tester"][3]["content"]
+    demo_script["roles"]["tester"][3] = {"content": plan.replace(
+        '"command": [\n    "python",\n    "-m",\n    "pytest",\n    "-q"\n  ]',
+        '"command": ["python", "-c", "print(\'approved-command-ran\')"]')}
+    assert demo_script["roles"]["tester"][3]["content"] != plan
+    model = write_script(tmp_path, demo_script)
+    parked = await create_pipeline(store, config_for(demo_repo, model, auto_approve=True)).run()
+    assert parked.status is RunStatus.WAITING_FOR_APPROVAL, parked.reason
+    state = fold(store.iter_events(parked.run_id))
+    assert state.command_request is not None and state.command_request.resume == "tests"
+    approve_run(store, parked.run_id, Decision.APPROVE, allow_command=True)
+    outcome = await open_pipeline(store, parked.run_id, auto_approve=True).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    result = fold(store.iter_events(parked.run_id)).test_result
+    assert result is not None and result.command == PRINT and result.status == "passed"

@@ -1,0 +1,107 @@
+"""The two gates the safety model adds: a command the policy blocked waits for a human (run it
+once, allow it for the repository, send the role back, or stop), and a change that touches
+high-risk paths needs a human approval that names them, even under ``--auto-approve``."""
+
+from __future__ import annotations
+
+import fnmatch
+import shlex
+from collections.abc import Iterable, Sequence
+
+from agents.contracts import Decision, Phase, ReviewIssue, ReviewResult, Role, RunStatus
+from workbench.allowlist import allow_command
+from workbench.engine.base import CommandBlocked, PipelineBase, RunStopped
+from workbench.engine.config import DEFAULT_HIGH_RISK
+
+__all__ = ["DEFAULT_HIGH_RISK", "CommandBlocked", "SafetyGates", "high_risk_paths"]
+
+
+def high_risk_paths(files: Iterable[str], patterns: Sequence[str]) -> list[str]:
+    """The changed ``files`` that match a high-risk pattern (case-insensitive)."""
+    found = []
+    for path in files:
+        low = path.replace("\\", "/").lower()
+        parts = low.split("/")
+        for pattern in (p.lower().strip("/") for p in patterns if p.strip("/")):
+            if "/" in pattern:
+                hit = fnmatch.fnmatchcase(low, pattern) or low.startswith(pattern.rstrip("*"))
+            else:
+                hit = any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+            if hit:
+                found.append(path)
+                break
+    return found
+
+
+def shown(argv: Sequence[str]) -> str:
+    text = shlex.join(argv)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+class SafetyGates(PipelineBase):
+    async def command_gate(self, blocked: CommandBlocked | None = None) -> None:
+        """Ask about a blocked command (or ask again after a resume)."""
+        req = self.state.command_request
+        if blocked is not None:
+            argv, role, reason, resume = blocked.argv, blocked.role.value, blocked.reason, \
+                blocked.resume
+        elif req is not None:
+            argv, role, reason, resume = req.argv, req.role, req.reason, req.resume
+        else:
+            raise RunStopped(RunStatus.FAILED, "command gate without a blocked command")
+        await self.gate("command", reason, argv=argv, blocked_role=role, resume=resume)
+
+    async def after_command(self) -> None:
+        req, approval = self.state.command_request, self.state.command_approval
+        if req is None or approval is None or approval.decision is Decision.REJECT:
+            argv = shown(req.argv) if req else "the command"
+            raise RunStopped(RunStatus.BLOCKED_BY_POLICY,
+                             f"{argv} refused by the human: {req.reason if req else ''}".strip())
+        role = Role(req.role) if req.role in {r.value for r in Role} else Role.TESTER
+        if approval.decision is Decision.REQUEST_CHANGES:
+            feedback = (f"The human refused the command `{shown(req.argv)}` ({req.reason})."
+                        + (f" They said: {approval.comment}" if approval.comment else "")
+                        + " Use a command the policy allows.")
+            await self._back_to(role, req.resume, feedback)
+            return
+        if approval.remember:
+            allow_command(self.store.path, self.config.repo_path, req.argv, approval.by)
+        run = await self.evidence.run_tests(req.argv, role, approved=True)
+        if req.resume == "tests":
+            self._artifact("test_result", Role.TESTER, run.result)
+            return
+        await self._back_to(role, req.resume, (
+            f"The human approved the command `{shown(req.argv)}` once and it ran:\n"
+            f"{run.summary_text()}\nGo on with your task."))
+
+    async def _back_to(self, role: Role, resume: str, feedback: str) -> None:
+        if role is Role.DEVELOPER:
+            self._phase(Phase.DEVELOPMENT, Role.DEVELOPER)
+            await self.develop(feedback)
+        else:
+            await self.plan_tests(feedback)
+
+    async def develop(self, feedback: str) -> None:
+        raise NotImplementedError
+
+    async def plan_tests(self, feedback: str = "") -> None:
+        raise NotImplementedError
+
+    def review_notes(self, review: ReviewResult) -> list[ReviewIssue]:
+        raise NotImplementedError
+
+    async def final_gate(self) -> None:
+        if self.state.phase != Phase.FINAL_GATE.value:
+            self._phase(Phase.FINAL_GATE)
+        message = "Approve the final patch (reject hunks to leave them out)"
+        ref = self.state.final_patch
+        risky = high_risk_paths(ref.files if ref else [], self.config.high_risk_patterns)
+        if risky:
+            message = ("HIGH-RISK paths changed: " + ", ".join(risky)[:300]
+                       + ". Approving approves these paths by name. " + message)
+        review = self.state.last_review
+        notes = self.review_notes(review) if review else []
+        if notes:
+            message += f"; {len(notes)} reviewer note(s): " + "; ".join(
+                f"{i.file}: {i.problem}" if i.file else i.problem for i in notes)[:400]
+        await self.gate("final", message, high_risk_paths=risky)
