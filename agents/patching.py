@@ -24,7 +24,7 @@ from agents.diff import (
     recount,
     render_diff,
 )
-from agents.repo_tools import PathRefused, confine
+from agents.paths import PathRefused, clean_path, confine, shown
 
 _MODE_RE = re.compile(r"^(new file mode|deleted file mode|old mode|new mode) (\d+)\s*$")
 _INDEX_MODE_RE = re.compile(r"^index [0-9a-fA-F]+\.\.[0-9a-fA-F]+ (\d+)\s*$")
@@ -37,6 +37,16 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f
 
 class PatchRejected(ValueError):
     """A patch that is unsafe, malformed or does not apply."""
+
+
+class UnsafePatch(PatchRejected):
+    """A patch refused by policy (a path that leaves the tree or reaches ``.git``, a symbolic
+    link), as opposed to one that is malformed or does not apply; ``path`` is the path from
+    the header (cut), or "" when the refusal is about a file mode."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path[:1000]
 
 
 @dataclass
@@ -105,21 +115,35 @@ def _quote(path: str) -> str:
     return path
 
 
+def _clean(path: str, label: str) -> str:
+    """The canonical form of a header path (see :mod:`agents.paths`), so a path checked is
+    the path git is given, and two spellings of one file agree."""
+    try:
+        clean = clean_path(path)
+    except PathRefused as exc:
+        raise UnsafePatch(f"unsafe path in patch for {label}: {exc}", path) from None
+    if clean == ".":
+        raise UnsafePatch(f"patch for {label} names the repository root, not a file", path)
+    return clean
+
+
 def _check_path(root: Path, path: str, file_label: str) -> None:
     try:
         confine(root, path)
     except PathRefused as exc:
-        raise PatchRejected(f"unsafe path in patch for {file_label}: {exc}") from None
+        raise UnsafePatch(f"unsafe path in patch for {file_label}: {exc}", path) from None
     probe = Path(root)
-    for part in [p for p in path.split("/") if p not in ("", ".")]:
+    for part in path.split("/"):
         probe = probe / part
         if probe.is_symlink():
-            raise PatchRejected(f"patch for {file_label} goes through a symbolic link: {path}")
+            raise UnsafePatch(f"patch for {file_label} goes through a symbolic link: "
+                              f"{shown(path)}", path)
 
 
 def _canonical_header(root: Path, f: FileDiff) -> list[str]:
     """Check every path and mode in ``f``'s header; return a header git reads the same way."""
-    label = f.path or "?"
+    label = (f.path if f.path.isprintable() and len(f.path) <= 120 else shown(f.path, 60)
+             ) if f.path else "?"
     olds: set[str] = set()
     news: set[str] = set()
     old_null = new_null = False
@@ -130,25 +154,26 @@ def _canonical_header(root: Path, f: FileDiff) -> list[str]:
             if pair is None and not any(h.startswith(("--- ", "rename ")) for h in f.header):
                 raise PatchRejected(f"cannot read the file names in: {line[:100]}")
             if pair is not None:
-                olds.update(p for p in pair[:1] if p is not None)
-                news.update(p for p in pair[1:] if p is not None)
+                olds.update(_clean(p, label) for p in pair[:1] if p is not None)
+                news.update(_clean(p, label) for p in pair[1:] if p is not None)
         elif line.startswith("--- "):
             p = _strip(line[4:])
             old_null = old_null or p is None
             if p is not None:
-                olds.add(p)
+                olds.add(_clean(p, label))
         elif line.startswith("+++ "):
             p = _strip(line[4:])
             new_null = new_null or p is None
             if p is not None:
-                news.add(p)
+                news.add(_clean(p, label))
         elif m := _PATH_LINE_RE.match(line):
-            (olds if m.group(1).endswith("from") else news).add(_unquote(m.group(2).strip()))
+            named = _clean(_unquote(m.group(2).strip()), label)
+            (olds if m.group(1).endswith("from") else news).add(named)
             kept.append(line)
         elif (m := _MODE_RE.match(line)) or (m := _INDEX_MODE_RE.match(line)):
             mode = m.group(m.lastindex or 1)
             if mode == "120000":
-                raise PatchRejected(f"patch may not create or change a symbolic link: {label}")
+                raise UnsafePatch(f"patch may not create or change a symbolic link: {label}")
             if mode not in _ALLOWED_MODES:
                 raise PatchRejected(f"unsupported file mode {mode} for {label}")
             if line.startswith("new file mode"):

@@ -2,129 +2,50 @@
 small edits (replace an exact text, create a new file).
 
 The developer and tester agents reach the repository only through these methods; the engine
-wraps them as function tools. A path that could leave the root, or reach ``.git``, is refused
+wraps them as function tools. Every path goes through :func:`agents.paths.confine` (its
+rules are described there): a path that could leave the root, or reach ``.git``, is refused
 with :class:`PathRefused` (after ``on_refusal`` has recorded it), never silently rewritten;
-edits also refuse any symbolic link on the way. An edit that cannot be made as asked raises
-:class:`EditRefused`, whose message says what to do instead.
+edits also refuse any symbolic link on the way. A path no file can have (a name too long) is
+a plain error, not a refusal. An edit that cannot be made as asked raises
+:class:`EditRefused`, whose message says what to do instead. Errors name the path relative to
+the root, never the worktree's absolute path.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import errno
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pygit2
 
 from agents.diff import nearest_windows, numbered
+from agents.paths import MAX_SYMLINKS, InvalidPath, PathRefused, clean_path, confine
+from agents.repo_search import NOISE_DIRS, bound, is_binary, list_matching, search_files
 
-MAX_SYMLINKS = 40
-_DRIVE_RE = re.compile(r"^[A-Za-z]:")
-# Directories that are never useful to an agent and can hold hundreds of thousands of files.
-NOISE_DIRS = frozenset(
-    {".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
-     ".ruff_cache", ".tox", ".nox"}
-)
-MAX_SCANNED_FILES = 20_000
-MAX_SEARCH_FILE_BYTES = 1_000_000
+__all__ = ["MAX_SYMLINKS", "NOISE_DIRS", "EditRefused", "InvalidPath", "PathRefused",
+           "RepoTools", "bound", "clean_path", "confine"]
+
 MAX_OPEN_FILE_BYTES = 5_000_000
 _NUMBERED_RE = re.compile(r"^\s*\d+\t")
 SHOWN_EDIT_LINES = 30
-
-
-class PathRefused(ValueError):
-    """A path given to a repo tool or a patch header that is not allowed."""
+_OS_REASONS = {errno.ENOENT: "no such file or directory", errno.ENOTDIR: "no such file or "
+               "directory (a part of the path is a file)", errno.ENAMETOOLONG: "invalid path "
+               "(a name is too long)", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied", errno.ELOOP: "too many symbolic links",
+               errno.EISDIR: "it is a directory"}
 
 
 class EditRefused(ValueError):
     """An edit that cannot be made as asked; the message says what to do instead."""
 
 
-def _is_git_dir_name(name: str) -> bool:
-    # Case-insensitive file systems and Windows' trailing dot/space stripping make these `.git` too.
-    return name.rstrip(". ").lower() in (".git", "git~1")
-
-
-def _split_relative(rel: str) -> list[str]:
-    """Check the text of ``rel`` and return its components (no '.', no empties)."""
-    if not isinstance(rel, str):
-        raise PathRefused(f"path must be a string, not {type(rel).__name__}")
-    shown = rel[:120].replace("\x00", "\\0")
-    if "\x00" in rel:
-        raise PathRefused(f"path contains a NUL byte: {shown!r}")
-    if rel.startswith(("\\\\", "//")) or _DRIVE_RE.match(rel):
-        raise PathRefused(f"drive and network paths are not allowed: {shown!r}")
-    if "\\" in rel:
-        raise PathRefused(f"backslashes are not allowed in paths (use '/'): {shown!r}")
-    if rel.startswith("/") or rel == "~" or rel.startswith("~/"):
-        raise PathRefused(f"absolute paths are not allowed, use a path relative to the "
-                          f"repository root: {shown!r}")
-    parts = [p for p in rel.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise PathRefused(f"'..' is not allowed in paths: {shown!r}")
-    if any(_is_git_dir_name(p) for p in parts):
-        raise PathRefused(f"paths under .git are not allowed: {shown!r}")
-    return parts
-
-
-def confine(root: Path, rel: str) -> Path:
-    """Resolve ``rel`` inside ``root`` or raise :class:`PathRefused`.
-
-    Symlinks are followed one component at a time, with a hop limit, so loops and links that
-    point outside the root (or into ``.git``) are refused instead of crashing or escaping.
-    Components that do not exist yet (a file a patch will create) are accepted as they are.
-    """
-    parts = _split_relative(rel)
-    base = Path(os.path.realpath(root))
-    current = base
-    pending = list(parts)
-    hops = 0
-    while pending:
-        part = pending.pop(0)
-        if part in ("", "."):
-            continue
-        if part == "..":
-            current = current.parent
-            continue
-        candidate = current / part
-        try:
-            is_link = candidate.is_symlink()
-        except OSError:  # e.g. name too long: treat as a plain, missing component
-            is_link = False
-        if not is_link:
-            current = candidate
-            continue
-        hops += 1
-        if hops > MAX_SYMLINKS:
-            raise PathRefused(f"too many levels of symbolic links: {rel!r}")
-        try:
-            target = os.readlink(candidate)
-        except OSError as exc:
-            raise PathRefused(f"cannot read symbolic link {part!r}: {exc.strerror}") from None
-        if target.startswith("/"):
-            current = Path("/")
-        pending = [p for p in target.split("/") if p] + pending
-    if current != base and not current.is_relative_to(base):
-        raise PathRefused(f"path leads outside the repository (through a symbolic link): {rel!r}")
-    if any(_is_git_dir_name(p) for p in current.relative_to(base).parts):
-        raise PathRefused(f"path leads into .git (through a symbolic link): {rel!r}")
-    return current
-
-
-def bound(text: str, limit: int, hint: str = "") -> str:
-    """Cut ``text`` to ``limit`` characters with an explicit truncation marker."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit)
-    cut = cut if cut > limit // 2 else limit
-    more = len(text) - cut
-    return text[:cut] + f"\n[truncated {more} more characters{'; ' + hint if hint else ''}]"
-
-
-def _is_binary(head: bytes) -> bool:
-    return b"\x00" in head
+def os_reason(exc: OSError) -> str:
+    """A short reason for ``exc`` without the file name it carries (an absolute path)."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
 
 
 class RepoTools:
@@ -140,122 +61,76 @@ class RepoTools:
         self.max_output_chars = max_output_chars
         self.on_refusal = on_refusal
 
-    def _confine(self, tool: str, path: str) -> Path:
+    def _confine(self, tool: str, path: str) -> tuple[str, Path]:
+        """The canonical relative form of ``path`` and its target inside the root."""
         try:
-            return confine(self.root, path)
+            return clean_path(path), confine(self.root, path)
+        except InvalidPath:
+            raise  # no file can have such a name: an error, not a policy matter
         except PathRefused as exc:
             if self.on_refusal is not None:
-                self.on_refusal(tool, str(path), str(exc))
+                self.on_refusal(tool, str(path)[:1000], str(exc))
             raise
 
     def _rel(self, p: Path) -> str:
         return p.relative_to(self.root).as_posix() or "."
 
-    def _walk(self, start: Path) -> Iterator[Path]:
-        """Regular files under ``start``, sorted, skipping noise dirs and linked dirs."""
-        if start.is_file():
-            yield start
-            return
-        for dirpath, dirnames, filenames in os.walk(start):
-            dirnames[:] = sorted(d for d in dirnames if d not in NOISE_DIRS)
-            for name in sorted(filenames):
-                if not _is_git_dir_name(name):
-                    yield Path(dirpath) / name
-
     def list_files(self, path: str = ".", pattern: str = "*") -> str:
         """List files under `path` (relative to the repository root) whose name or relative
         path matches the glob `pattern` (for example "*.py" or "src/*.ts"). One path per line."""
-        start = self._confine("list_files", path)
-        if not start.exists():
-            return f"error: no such file or directory: {path}"
-        lines: list[str] = []
-        for scanned, f in enumerate(self._walk(start)):
-            if scanned >= MAX_SCANNED_FILES:
-                lines.append(f"[stopped after {MAX_SCANNED_FILES} files; narrow the path]")
-                break
-            rel = self._rel(f)
-            if fnmatch.fnmatch(f.name, pattern) or fnmatch.fnmatch(rel, pattern):
-                lines.append(rel)
-        if not lines:
-            return f"no files match {pattern!r} under {path}"
-        return bound("\n".join(lines), self.max_output_chars, "narrow the path or pattern")
+        rel, start = self._confine("list_files", path)
+        try:
+            if not start.exists():
+                return f"error: no such file or directory: {rel}"
+            return list_matching(self.root, start, rel, pattern, self.max_output_chars)
+        except OSError as exc:
+            return f"error: cannot list {rel}: {os_reason(exc)}"
 
     def search_repository(
         self, query: str, path: str = ".", max_results: int = 50, regex: bool = False
     ) -> str:
-        """Search text files under `path` for `query` (a plain substring, or a Python regular
+        """Search text files under `path` for `query` (a plain substring, or a regular
         expression when `regex` is true). Results are `path:line: text`, at most `max_results`."""
-        start = self._confine("search_repository", path)
-        if not query:
-            return "error: empty query"
-        if not start.exists():
-            return f"error: no such file or directory: {path}"
+        rel, start = self._confine("search_repository", path)
         try:
-            pattern = re.compile(query if regex else re.escape(query))
-        except re.error as exc:
-            return f"error: invalid regular expression: {exc}"
-        max_results = max(1, min(max_results, 500))
-        hits: list[str] = []
-        more = stopped = False
-        for scanned, f in enumerate(self._walk(start)):
-            if more:
-                break
-            if scanned >= MAX_SCANNED_FILES:
-                stopped = True
-                break
-            if f.is_symlink() or not f.is_file():
-                continue
-            try:
-                if f.stat().st_size > MAX_SEARCH_FILE_BYTES:
-                    continue
-                data = f.read_bytes()
-            except OSError:
-                continue
-            if _is_binary(data[:8192]):
-                continue
-            rel = self._rel(f)
-            for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-                if pattern.search(line):
-                    if len(hits) >= max_results:
-                        more = True
-                        break
-                    hits.append(f"{rel}:{n}: {line.strip()[:200]}")
-        if not hits and not stopped:
-            return f"no matches for {query!r} under {path}"
-        if more:
-            hits.append(f"[truncated: more than {max_results} matches; narrow the query or path]")
-        if stopped:
-            hits.append(f"[stopped after {MAX_SCANNED_FILES} files; narrow the path]")
-        return bound("\n".join(hits), self.max_output_chars, "narrow the query or path")
+            if not start.exists():
+                return f"error: no such file or directory: {rel}"
+            return search_files(self.root, start, rel, query, max_results, bool(regex),
+                                self.max_output_chars)
+        except OSError as exc:
+            return f"error: cannot search {rel}: {os_reason(exc)}"
 
     def open_file(self, path: str, start_line: int = 1, end_line: int | None = None) -> str:
         """Show lines `start_line`..`end_line` (1-based, inclusive; default to the end) of the
         file at `path`, relative to the repository root, each prefixed with its line number."""
-        target = self._confine("open_file", path)
-        if target.is_dir():
-            return f"error: {path} is a directory; use list_files to see what it holds"
-        if not target.is_file():
-            return f"error: no such file: {path}"
+        rel, target = self._confine("open_file", path)
         try:
+            if target.is_dir():
+                return f"error: {rel} is a directory; use list_files to see what it holds"
+            if not target.is_file():
+                return f"error: no such file: {rel}"
             if target.stat().st_size > MAX_OPEN_FILE_BYTES:
-                return f"error: {path} is larger than {MAX_OPEN_FILE_BYTES} bytes"
+                return f"error: {rel} is larger than {MAX_OPEN_FILE_BYTES} bytes"
             # O_NOFOLLOW: the checked path must not be swapped for a link before it is read.
             fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "rb") as fh:
-                data = fh.read()
+                data = fh.read(MAX_OPEN_FILE_BYTES + 1)
         except OSError as exc:
-            return f"error: cannot read {path}: {exc.strerror or exc}"
-        if _is_binary(data[:8192]):
-            return f"error: {path} is a binary file"
-        lines = data.decode("utf-8", "replace").splitlines()
+            return f"error: cannot read {rel}: {os_reason(exc)}"
+        if is_binary(data[:8192]):
+            return f"error: {rel} is a binary file"
+        return self._numbered(rel, data.decode("utf-8", "replace").splitlines(), start_line,
+                              end_line)
+
+    def _numbered(self, rel: str, lines: list[str], start_line: int, end_line: int | None) -> str:
         total = len(lines)
         first = max(1, start_line)
         last = total if end_line is None else min(end_line, total)
         if total == 0:
-            return f"{path}: empty file"
+            return f"{rel}: empty file"
         if first > total or last < first:
-            return f"error: {path} has {total} lines; requested {start_line}-{end_line}"
-        header = f"{path} (lines {first}-{last} of {total})"
+            return f"error: {rel} has {total} lines; requested {start_line}-{end_line}"
+        header = f"{rel} (lines {first}-{last} of {total})"
         out = [header]
         size = len(header)
         for n in range(first, last + 1):
@@ -271,24 +146,23 @@ class RepoTools:
         return "\n".join(out)
 
     # edits ----------------------------------------------------------------------------------
-    def _writable(self, tool: str, path: str) -> Path:
+    def _writable(self, tool: str, path: str) -> tuple[str, Path]:
         """The confined target of an edit; no component may be a symbolic link, so the file
         changed is the one the path names (and the one ``git diff`` shows)."""
-        target = self._confine(tool, path)
+        rel, target = self._confine(tool, path)
         probe = self.root
-        for part in [p for p in path.split("/") if p not in ("", ".")]:
+        for part in [] if rel == "." else rel.split("/"):
             probe = probe / part
             if probe.is_symlink():
-                message = f"edits may not go through a symbolic link: {path!r}"
+                message = f"edits may not go through a symbolic link: {rel!r}"
                 if self.on_refusal is not None:
-                    self.on_refusal(tool, path, message)
+                    self.on_refusal(tool, str(path)[:1000], message)
                 raise PathRefused(message)
-        return target
+        return rel, target
 
-    def _ignored(self, target: Path) -> bool:
+    def _ignored(self, rel: str, target: Path) -> bool:
         try:
             repo = pygit2.Repository(str(self.root))
-            rel = self._rel(target)
             if target.exists():
                 return bool(repo.status_file(rel) & pygit2.enums.FileStatus.IGNORED)
             return bool(repo.path_is_ignored(rel))
@@ -297,28 +171,32 @@ class RepoTools:
 
     def replace_in_file(self, path: str, old: str, new: str) -> str:
         """Replace the one exact occurrence of `old` in the file at `path` with `new`."""
-        target = self._writable("replace_in_file", path)
+        rel, target = self._writable("replace_in_file", path)
+        with _edit_errors(rel, "change"):
+            return self._replace(rel, target, old, new)
+
+    def _replace(self, rel: str, target: Path, old: str, new: str) -> str:
         if target.is_dir():
-            raise EditRefused(f"{path} is a directory")
+            raise EditRefused(f"{rel} is a directory")
         if not target.is_file():
-            raise EditRefused(f"{path} does not exist; use write_file to create a new file")
+            raise EditRefused(f"{rel} does not exist; use write_file to create a new file")
         if not old:
             raise EditRefused("old is empty: give the exact current text to replace")
         if old == new:
             raise EditRefused("old and new are the same: nothing would change")
-        text = self._read_text(target, path)
+        text = self._read_text(target, rel)
         if text.count("\r\n") * 2 > text.count("\n") and "\r" not in old:
             old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")  # keep CRLF files
         starts = _occurrences(text, old)
         if not starts:
-            raise EditRefused(_not_found(path, text, old))
+            raise EditRefused(_not_found(rel, text, old))
         if len(starts) > 1:
             where = ", ".join(str(text.count("\n", 0, i) + 1) for i in starts[:20])
             raise EditRefused(
-                f"old text occurs {len(starts)} times in {path} (starting at lines {where}); "
+                f"old text occurs {len(starts)} times in {rel} (starting at lines {where}); "
                 f"include more of the surrounding lines in old so that it matches exactly once")
-        if self._ignored(target):
-            raise EditRefused(f"{path} is ignored by git, so a change to it is not part of "
+        if self._ignored(rel, target):
+            raise EditRefused(f"{rel} is ignored by git, so a change to it is not part of "
                               f"the patch")
         changed = text[:starts[0]] + new + text[starts[0] + len(old):]
         self._write(target, changed, create=False)
@@ -327,22 +205,26 @@ class RepoTools:
         lines = changed.split("\n")
         shown = numbered(lines, first, min(size, SHOWN_EDIT_LINES))
         more = "" if size <= SHOWN_EDIT_LINES else f"\n[{size - SHOWN_EDIT_LINES} more lines]"
-        return (f"replaced 1 occurrence in {path}; lines {first + 1}-{first + size} now read:\n"
+        return (f"replaced 1 occurrence in {rel}; lines {first + 1}-{first + size} now read:\n"
                 + "\n".join(shown) + more)
 
     def write_file(self, path: str, content: str) -> str:
         """Create the NEW file `path` holding `content` (missing directories are created)."""
-        target = self._writable("write_file", path)
+        rel, target = self._writable("write_file", path)
+        with _edit_errors(rel, "create"):
+            return self._create(rel, target, content)
+
+    def _create(self, rel: str, target: Path, content: str) -> str:
         if target.is_dir():
-            raise EditRefused(f"{path} is a directory")
+            raise EditRefused(f"{rel} is a directory")
         if os.path.lexists(target):
-            raise EditRefused(f"{path} already exists; write_file only creates new files: use "
+            raise EditRefused(f"{rel} already exists; write_file only creates new files: use "
                               f"replace_in_file to change it")
         if "\x00" in content or len(content) > MAX_OPEN_FILE_BYTES:
-            raise EditRefused(f"content for {path} is binary or larger than "
+            raise EditRefused(f"content for {rel} is binary or larger than "
                               f"{MAX_OPEN_FILE_BYTES} bytes")
-        if self._ignored(target):
-            raise EditRefused(f"{path} is ignored by git, so a new file there is not part of "
+        if self._ignored(rel, target):
+            raise EditRefused(f"{rel} is ignored by git, so a new file there is not part of "
                               f"the patch")
         if content and not content.endswith("\n"):
             content += "\n"  # a text file ends with a newline; models often leave it out
@@ -352,27 +234,27 @@ class RepoTools:
             missing.append(parent)
             parent = parent.parent
         if not parent.is_dir():
-            raise EditRefused(f"cannot create {path}: {self._rel(parent)} is a file")
+            raise EditRefused(f"cannot create {rel}: {self._rel(parent)} is a file")
         for directory in reversed(missing):
             directory.mkdir()
         self._write(target, content, create=True)
-        return f"created {path} ({content.count(chr(10))} lines)"
+        return f"created {rel} ({content.count(chr(10))} lines)"
 
-    def _read_text(self, target: Path, path: str) -> str:
+    def _read_text(self, target: Path, rel: str) -> str:
         try:
             if target.stat().st_size > MAX_OPEN_FILE_BYTES:
-                raise EditRefused(f"{path} is larger than {MAX_OPEN_FILE_BYTES} bytes")
+                raise EditRefused(f"{rel} is larger than {MAX_OPEN_FILE_BYTES} bytes")
             fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
-            raise EditRefused(f"cannot read {path}: {exc.strerror or exc}") from None
-        if _is_binary(data[:8192]):
-            raise EditRefused(f"{path} is a binary file")
+            raise EditRefused(f"cannot read {rel}: {os_reason(exc)}") from None
+        if is_binary(data[:8192]):
+            raise EditRefused(f"{rel} is a binary file")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            raise EditRefused(f"{path} is not UTF-8 text; change it with propose_patch") from None
+            raise EditRefused(f"{rel} is not UTF-8 text; change it with propose_patch") from None
 
     def _write(self, target: Path, text: str, create: bool) -> None:
         flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
@@ -382,7 +264,16 @@ class RepoTools:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(text.encode("utf-8"))
         except OSError as exc:
-            raise EditRefused(f"cannot write {self._rel(target)}: {exc.strerror or exc}") from None
+            raise EditRefused(f"cannot write {self._rel(target)}: {os_reason(exc)}") from None
+
+
+@contextmanager
+def _edit_errors(rel: str, verb: str) -> Iterator[None]:
+    """Any OS error of an edit as an :class:`EditRefused` naming the relative path."""
+    try:
+        yield
+    except OSError as exc:
+        raise EditRefused(f"cannot {verb} {rel}: {os_reason(exc)}") from None
 
 
 def _occurrences(text: str, old: str) -> list[int]:

@@ -1,8 +1,11 @@
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pygit2
 import pytest
 
+from agents import repo_search
 from agents.repo_tools import EditRefused, PathRefused, RepoTools, confine
 
 
@@ -32,8 +35,8 @@ class Recorder:
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        ("../../etc/passwd", "'..' is not allowed"),
-        ("src/../../outside", "'..' is not allowed"),
+        ("../../etc/passwd", "leads outside the repository"),
+        ("src/../../outside", "leads outside the repository"),
         ("/etc/passwd", "absolute paths are not allowed"),
         ("src/app.py\x00.txt", "NUL byte"),
         (".git/config", "under .git"),
@@ -231,14 +234,15 @@ def test_edits_are_confined_and_refusals_recorded(repo: Path, tmp_path: Path) ->
     (repo / "inner.py").symlink_to("calc.py")  # stays inside, but edits never follow links
     seen = Recorder()
     tools = RepoTools(repo, on_refusal=seen)
-    for call, reason in [
-        (lambda: tools.write_file("../x.py", "x"), "'..' is not allowed"),
+    cases: list[tuple[Callable[[], str], str]] = [
+        (lambda: tools.write_file("../x.py", "x"), "leads outside the repository"),
         (lambda: tools.write_file(".git/hooks/pre-commit", "x"), "under .git"),
         (lambda: tools.write_file("out/planted.py", "x"), "outside the repository"),
         (lambda: tools.replace_in_file("out/t.py", "secret", "s"), "outside the repository"),
         (lambda: tools.replace_in_file("inner.py", "def f1", "def g1"), "symbolic link"),
         (lambda: tools.write_file("/tmp/abs.py", "x"), "absolute paths"),
-    ]:
+    ]
+    for call, reason in cases:
         with pytest.raises(PathRefused, match=reason):
             call()
     assert [c[:2] for c in seen.calls] == [
@@ -248,3 +252,39 @@ def test_edits_are_confined_and_refusals_recorded(repo: Path, tmp_path: Path) ->
     assert not (outside / "planted.py").exists()
     assert (outside / "t.py").read_text() == "secret = 1\n"
     assert (repo / "calc.py").read_text() == CODE
+
+
+# search limits ----------------------------------------------------------------------------
+def test_a_catastrophic_regex_stops_quickly_and_is_not_echoed_whole(root: Path) -> None:
+    (root / "slow.txt").write_text(("a" * 30000 + "b\n") * 3)
+    pattern = "(a+)+$|" + "SECRET" * 50
+    started = time.monotonic()
+    out = RepoTools(root).search_repository(pattern, regex=True)
+    assert time.monotonic() - started < 2.5
+    assert out.startswith("error: the regular expression '(a+)+$|SECRET") and "too slow" in out
+    assert "slow.txt" in out and "SECRET" * 10 not in out and "\n" not in out
+
+
+def test_a_search_slow_over_many_lines_stops_at_the_time_limit(
+    root: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(repo_search, "SEARCH_TIME_LIMIT_S", 0.3)
+    (root / "many.txt").write_text(("a" * 100 + "b\n") * 2000)  # ~9 ms a line: 18 s in all
+    started = time.monotonic()
+    out = RepoTools(root).search_repository("(a+)+$", regex=True)
+    assert time.monotonic() - started < 1.5
+    assert out == "[stopped after 0.3 s of searching; narrow the path or simplify the pattern]"
+
+
+def test_regex_limits_refuse_before_compiling(root: Path) -> None:
+    tools = RepoTools(root)
+    started = time.monotonic()
+    out = tools.search_repository("(?:a{1000}){1000}", regex=True)
+    assert out.startswith("error: the regular expression repeats too many times")
+    assert time.monotonic() - started < 0.5
+    assert tools.search_repository("x" * 2000).startswith(
+        "error: the query is 2000 characters long")
+    assert tools.search_repository("(?P<", regex=True).startswith(
+        "error: invalid regular expression: ")
+    missing = tools.search_repository("zq" * 300)
+    assert missing.startswith("no matches for 'zqzq") and len(missing) < 120
