@@ -120,12 +120,12 @@ def _json_values(text: str) -> list[Any]:
         try:
             values.append(json.loads(chunk))
             continue
-        except ValueError:
+        except (ValueError, RecursionError):  # 100,000 nested brackets
             pass
         for m in list(re.finditer(r"^[ \t]*([{\[])", chunk, re.M))[:50]:
             try:
                 values.append(decoder.raw_decode(chunk, m.start(1))[0])
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
     return values
 
