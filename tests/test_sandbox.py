@@ -95,7 +95,8 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
             "print('started', flush=True)\n"
             "time.sleep(60)\n")
     start = time.monotonic()
-    result = Sandbox(tmp_path, timeout_s=1.5, allow=PY_C).run(["python", "-c", code])
+    result = Sandbox(tmp_path, timeout_s=1.5, allow=PY_C, backend="local").run(
+        ["python", "-c", code])
     assert time.monotonic() - start < 10
     assert result.timed_out and result.exit_code is None and not result.ok
     assert "timed out after 1.5 s" in result.reason and "started" in result.output
@@ -104,7 +105,8 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
 
 async def test_cancelling_run_async_kills_the_command(tmp_path: Path) -> None:
     code = "import os, time; open('pid', 'w').write(str(os.getpid())); time.sleep(60)"
-    task = asyncio.create_task(Sandbox(tmp_path, allow=PY_C).run_async(["python", "-c", code]))
+    box = Sandbox(tmp_path, allow=PY_C, backend="local")
+    task = asyncio.create_task(box.run_async(["python", "-c", code]))
     for _ in range(100):
         await asyncio.sleep(0.05)
         if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text():
@@ -123,7 +125,8 @@ def test_environment_is_scrubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("HARMLESS_SETTING", "1")
     code = ("import os, sys, json; print(json.dumps({'env': dict(os.environ), "
             "'exe': sys.executable, 'cwd': os.getcwd()}))")
-    result = Sandbox(tmp_path, allow=PY_C, extra_env={"FEATURE_FLAG": "on"}).run(
+    result = Sandbox(tmp_path, allow=PY_C, extra_env={"FEATURE_FLAG": "on"},
+                     backend="local").run(
         ["python", "-c", code])
     assert "leak" not in result.output
     import json
@@ -168,7 +171,8 @@ def test_network_is_cut_when_isolation_is_available(tmp_path: Path) -> None:
     assert "loopback ok" in result.output
     if result.network_isolated:
         assert "outside blocked" in result.output
-    unisolated = Sandbox(tmp_path, allow=PY_C, isolate_network=False).run(["python", "-c", "0"])
+    unisolated = Sandbox(tmp_path, allow=PY_C, isolate_network=False, backend="local").run(
+        ["python", "-c", "0"])
     assert unisolated.exit_code == 0 and not unisolated.network_isolated
 
 

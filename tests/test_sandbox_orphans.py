@@ -28,7 +28,7 @@ ENGINE = r"""
 import asyncio, sys, threading
 from pathlib import Path
 from workbench.sandbox import Sandbox
-box = Sandbox(Path(sys.argv[1]), timeout_s=600, allow=[("python", "-c")])
+box = Sandbox(Path(sys.argv[1]), timeout_s=600, allow=[("python", "-c")], backend="local")
 worker = threading.Thread(target=lambda: asyncio.run(box.run_async(["python", "-c", sys.argv[2]])))
 worker.start()
 worker.join()

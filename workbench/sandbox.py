@@ -1,9 +1,17 @@
-"""Sandbox v1: allow-listed commands run locally with limits, a scrubbed environment and,
-where the OS allows it, no network.
+"""Sandbox v2: allow-listed commands, each run by one of three backends behind one interface.
 
-Commands are argv lists, never shell text. Every command starts through a small launcher
-(see ``sandbox_runtime``) that sets resource limits and brings the loopback interface up
-inside the network namespace, then execs the program.
+- ``bwrap`` (the default on Linux when bubblewrap works here): a jail, see ``sandbox_bwrap``.
+- ``docker``: a fresh container per command, see ``sandbox_docker``.
+- ``local``: a plain host process with limits, a scrubbed environment and, where the OS
+  allows it, no network. Not a jail: every result says so (``CommandResult.warning``).
+
+All: rlimits (CPU time, address space, file size, processes) set by a launcher (see
+``sandbox_runtime``), a pids cgroup where one can be made (a process limit that holds for
+root), a wall-clock limit that kills every process of the command, a scrubbed environment,
+output capped for the model (head and tail in ``output``; everything up to ``max_log_bytes``
+in ``full_output`` for the log artifact; past that the command is stopped). Commands are argv
+lists, never shell text. ``isolate_network`` applies to the local runner: jails never have
+a network.
 """
 
 from __future__ import annotations
@@ -15,25 +23,37 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.sandbox_backends import (
+    BACKENDS,
+    LOCAL_WARNING,
+    CommandResult,
+    Limits,
+    docker_available,
+    resolve_backend,
+    stop_reasons,
+)
+from workbench.sandbox_bwrap import bwrap_path, bwrap_problem, jail_args, jail_home
+from workbench.sandbox_cgroup import PidsGroup, reap_groups
+from workbench.sandbox_docker import HOME as DOCKER_HOME
+from workbench.sandbox_docker import DockerJob, DockerOptions, DockerOutcome
+from workbench.sandbox_process import Launch, Outcome, run_process, run_process_async
 from workbench.sandbox_runtime import (
     LAUNCHER,
     OutputBuffer,
     home_prefix,
-    kill_group,
     network_isolation_prefix,
     reap_orphans,
-    register_group,
-    unregister,
 )
+
+__all__ = ["BACKENDS", "DEFAULT_ALLOW", "LOCAL_WARNING", "CommandResult", "DockerOptions",
+           "Limits", "Sandbox", "cleanup_orphans", "docker_available", "is_secret_name",
+           "resolve_backend"]
 
 DEFAULT_ALLOW: tuple[tuple[str, ...], ...] = (
     ("pytest",), ("python", "-m", "pytest"), ("python3", "-m", "pytest"),
@@ -47,77 +67,24 @@ _SECRET_RE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|^OPENAI_|^
 # V8 (WebAssembly) and CoreCLR reserve far more address space than they use; a cap on it
 # stops them (measured: node's fetch fails under 4 GiB).
 _NO_ADDRESS_CAP = frozenset({"node", "npm", "npx", "dotnet"})
+
+
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_RE.search(name))
 
 
 def cleanup_orphans(tmp_dir: Path | None = None) -> list[str]:
-    """Kill the commands and delete the HOME folders left behind by engines that died without
-    cleaning up (SIGKILL, power loss); says what it did. Cheap when there is nothing to do and
-    safe to call from several processes at once: call it when an engine starts."""
-    return reap_orphans(Path(tmp_dir) if tmp_dir is not None else Path(tempfile.gettempdir()))
-
-
-@dataclass
-class CommandResult:
-    argv: list[str]
-    exit_code: int | None
-    output: str
-    duration_s: float = 0.0
-    timed_out: bool = False
-    blocked: bool = False
-    reason: str = ""
-    network_isolated: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and not self.timed_out and not self.blocked
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-process resource limits (None leaves a limit as it is)."""
-
-    address_space: int | None = 4 << 30
-    file_size: int | None = 1 << 30
-    nproc: int | None = 4096
-    cpu_s: int | None = None  # None: derived from the timeout
-
-
-def docker_available(timeout_s: float = 1.0) -> bool:
-    """True when a Docker engine answers; False quickly (never raises) otherwise."""
-    try:
-        import docker
-    except ImportError:
-        return False
-    try:
-        client = docker.from_env(timeout=max(1, math.ceil(timeout_s)))
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:  # any failure to reach an engine means "no docker"
-        return False
+    """Kill the commands and delete the HOME folders and cgroups left behind by engines that
+    died without cleaning up (SIGKILL, power loss); says what it did. Cheap when there is
+    nothing to do and safe to call from several processes at once: call it when an engine
+    starts. (Containers of dead engines are removed before each Docker command.)"""
+    done = reap_orphans(Path(tmp_dir) if tmp_dir is not None else Path(tempfile.gettempdir()))
+    return done + reap_groups()
 
 
 def _arg_escapes(arg: str) -> bool:
     values = [arg, arg.split("=", 1)[1]] if "=" in arg else [arg]
     return any(v.startswith(("/", "~")) or ".." in re.split(r"[/\\]", v) for v in values)
-
-
-@dataclass
-class _Prepared:
-    argv: list[str]
-    cmd: list[str]
-    env: dict[str, str]
-    home: str
-    isolated: bool
-    started: float = field(default_factory=time.monotonic)
-    note: Path | None = None  # registry entry while the command runs
-
-    def release(self) -> None:
-        shutil.rmtree(self.home, ignore_errors=True)
-        unregister(self.note)
 
 
 class Sandbox:
@@ -128,9 +95,12 @@ class Sandbox:
         allow: Sequence[tuple[str, ...]] = DEFAULT_ALLOW,
         extra_env: Mapping[str, str] | None = None,
         *,
-        limits: Limits = Limits(),
+        limits: Limits | None = None,
         isolate_network: bool = True,
         max_output_bytes: int = 2_000_000,
+        max_log_bytes: int = 16 << 20,
+        backend: str = "auto",
+        docker: DockerOptions | None = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
@@ -141,9 +111,24 @@ class Sandbox:
         self.timeout_s = timeout_s
         self.allow = tuple(tuple(p) for p in allow)
         self.extra_env = dict(extra_env or {})
-        self.limits = limits
+        self.limits = limits or Limits()
         self.isolate_network = isolate_network
         self.max_output_bytes = max_output_bytes
+        self.max_log_bytes = max_log_bytes
+        self.backend = resolve_backend(backend)
+        self.docker = docker or DockerOptions()
+
+    @property
+    def jailed(self) -> bool:
+        return self.backend != "local"
+
+    def _isolated(self) -> bool:
+        return self.jailed or (self.isolate_network and network_isolation_prefix() is not None)
+
+    @property
+    def warning(self) -> str:
+        """Shown beside every result of a sandbox that is not a jail."""
+        return LOCAL_WARNING if self.backend == "local" else ""
 
     def check(self, argv: Sequence[str], approved: bool = False) -> str | None:
         """None when ``argv`` may run, otherwise a one-line reason. ``approved`` (a human
@@ -166,13 +151,13 @@ class Sandbox:
             return f"argument refers to a path outside the worktree: {bad[:80]}"
         return None
 
-    def _env(self, home: str) -> dict[str, str]:
+    def _env(self, home: str, tmpdir: str) -> dict[str, str]:
         venv_bin = str(Path(sys.executable).parent)
         rest = [p for p in os.environ.get("PATH", os.defpath).split(os.pathsep)
                 if p and p != venv_bin]
         env = {
             "PATH": os.pathsep.join([venv_bin, *rest]), "HOME": home,
-            "TMPDIR": os.path.join(home, "tmp"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "TMPDIR": tmpdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "TERM": "dumb",
             "NO_COLOR": "1", "CI": "1", "PYTHONUNBUFFERED": "1", "DOTNET_CLI_TELEMETRY_OPTOUT": "1",
         }
@@ -191,16 +176,31 @@ class Sandbox:
             out["RLIMIT_NPROC"] = lim.nproc
         return out
 
-    def _prepare(self, argv: Sequence[str], approved: bool) -> _Prepared | CommandResult:
+    def _blocked(self, argv: Sequence[str], approved: bool) -> CommandResult | None:
         reason = self.check(argv, approved)
         shown = list(argv) if not isinstance(argv, str) else [argv]
         if reason is not None:
-            return CommandResult(shown, None, "", blocked=True, reason=reason)
+            return self._fail(shown, reason, blocked=True)
         if not self.root.is_dir():
-            return CommandResult(shown, None, "", reason=f"no such directory: {self.root}")
-        home = tempfile.mkdtemp(prefix=home_prefix())  # names its owner, for cleanup_orphans
-        os.mkdir(os.path.join(home, "tmp"))
-        env = self._env(home)
+            return self._fail(shown, f"no such directory: {self.root}")
+        if self.backend == "bwrap" and (problem := bwrap_problem()) is not None:
+            return self._fail(shown, f"bwrap backend unavailable: {problem}")
+        return None
+
+    def _fail(self, argv: list[str], reason: str, *, blocked: bool = False,
+              output: str = "") -> CommandResult:
+        return CommandResult(argv, None, output, blocked=blocked, reason=reason,
+                             network_isolated=self.jailed, backend=self.backend,
+                             jailed=self.jailed, warning=self.warning)
+
+    def _prepare(self, argv: Sequence[str]) -> Launch | CommandResult:
+        """A local or bwrap command ready to start (argv already checked)."""
+        jail = self.backend == "bwrap"
+        host_home = None if jail else tempfile.mkdtemp(prefix=home_prefix())  # names its owner
+        home = jail_home() if jail else str(host_home)
+        if host_home is not None:
+            os.mkdir(os.path.join(host_home, "tmp"))
+        env = self._env(home, "/tmp" if jail else os.path.join(home, "tmp"))
         program = argv[0]
         if program in ("python", "python3"):
             target = [sys.executable, *argv[1:]]
@@ -209,90 +209,102 @@ class Sandbox:
         else:
             found = shutil.which(program, path=env["PATH"])
             if found is None:
-                shutil.rmtree(home, ignore_errors=True)
-                return CommandResult(shown, None, f"command not found: {program}",
-                                     reason=f"command not found: {program}")
+                if host_home is not None:
+                    shutil.rmtree(host_home, ignore_errors=True)
+                return self._fail(list(argv), f"command not found: {program}",
+                                  output=f"command not found: {program}")
             target = [found, *argv[1:]]
-        prefix = network_isolation_prefix() if self.isolate_network else None
+        prefix = network_isolation_prefix() if self.isolate_network and not jail else None
+        group = PidsGroup.create(self.limits.nproc) if self.limits.nproc else None
         spec = json.dumps({"lo": prefix is not None, "limits": self._rlimits(program),
-                           "parent": os.getpid()})
+                           "parent": os.getpid(), "cgroup": group.procs_file if group else None})
         launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, spec]
-        return _Prepared(shown, [*(prefix or ()), *launcher, *target], env, home,
-                         prefix is not None)
+        if jail:
+            cmd = [*launcher, bwrap_path(), *jail_args(self.root.resolve(), home), "--", *target]
+        else:
+            cmd = [*(prefix or ()), *launcher, *target]
+        return Launch(list(argv), cmd, env, self.root, host_home, group)
 
-    def _result(self, p: _Prepared, code: int | None, buf: OutputBuffer, timed_out: bool
-                ) -> CommandResult:
-        p.release()
-        reason = f"timed out after {self.timeout_s:g} s" if timed_out else ""
-        return CommandResult(p.argv, None if timed_out else code, buf.text(),
-                             round(time.monotonic() - p.started, 3), timed_out, False,
-                             reason, p.isolated)
+    def _docker_job(self, argv: Sequence[str], buf: OutputBuffer) -> DockerJob:
+        env = {k: v for k, v in self._env(DOCKER_HOME, "/tmp").items() if k != "PATH"}
+        limits = {"cpu": self._rlimits(argv[0])["RLIMIT_CPU"], "core": 0}
+        if self.limits.address_space is not None and argv[0] not in _NO_ADDRESS_CAP:
+            limits["data"] = self.limits.address_space  # docker has no "as" ulimit
+        if self.limits.file_size is not None:
+            limits["fsize"] = self.limits.file_size
+        job = DockerJob(self.docker, self.root.resolve(), list(argv), env, self.timeout_s,
+                        limits, self.limits.nproc, buf)
+        buf.on_overflow = job.kill_soon
+        return job
 
-    def _failed_start(self, p: _Prepared, exc: OSError) -> CommandResult:
-        p.release()
-        reason = f"cannot start {p.argv[0]}: {exc.strerror or exc}"
-        return CommandResult(p.argv, None, reason, reason=reason, network_isolated=p.isolated)
+    def _buffer(self) -> OutputBuffer:
+        return OutputBuffer(self.max_output_bytes, self.max_log_bytes)
 
-    # The launcher ties each command to the engine with PR_SET_PDEATHSIG, which fires when
-    # the *thread* that forked exits. Both paths fork on a thread that then waits for the
-    # command (run: the caller's; run_async: the event loop's, as asyncio calls Popen inline),
-    # so that thread outlives the command. Never spawn from a throwaway helper thread.
+    def _result(self, argv: list[str], started: float, outcome: Outcome | DockerOutcome,
+                buf: OutputBuffer, pids_hit: bool) -> CommandResult:
+        oom = isinstance(outcome, DockerOutcome) and outcome.oom
+        reason = stop_reasons(
+            timed_out=outcome.timed_out, timeout_s=self.timeout_s, flooded=buf.overflowed,
+            log_limit=self.max_log_bytes, pids_hit=pids_hit, nproc=self.limits.nproc,
+            oom=oom, memory=self.docker.memory)
+        stopped = outcome.timed_out or buf.overflowed
+        return CommandResult(
+            argv, None if stopped else outcome.code, buf.text(),
+            round(time.monotonic() - started, 3), outcome.timed_out, False, reason,
+            self._isolated(), self.backend, self.jailed, self.warning,
+            buf.full_text())
+
     def run(self, argv: Sequence[str], approved: bool = False) -> CommandResult:
         """Run ``argv`` if allowed; a blocked command is not executed."""
-        p = self._prepare(argv, approved)
-        if isinstance(p, CommandResult):
-            return p
-        buf = OutputBuffer(self.max_output_bytes)
+        blocked = self._blocked(argv, approved)
+        if blocked is not None:
+            return blocked
+        started, buf = time.monotonic(), self._buffer()
+        if self.backend == "docker":
+            return self._docker_done(argv, started, self._docker_job(argv, buf).run(), buf)
+        launch = self._prepare(argv)
+        if isinstance(launch, CommandResult):
+            return launch
         try:
-            proc = subprocess.Popen(p.cmd, cwd=self.root, env=p.env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        except OSError as exc:
-            return self._failed_start(p, exc)
-        p.note = register_group(proc.pid, p.home, p.argv)
-        reader = threading.Thread(target=buf.pump, args=(proc.stdout,), daemon=True)
-        reader.start()
-        timed_out = False
-        try:
-            code: int | None = proc.wait(timeout=self.timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            kill_group(proc.pid)
-            code = proc.wait()
+            outcome = run_process(launch, self.timeout_s, buf)
+            return self._process_done(launch, outcome, buf)
         finally:
-            kill_group(proc.pid)  # leftovers (servers, watchers) die too
-        reader.join(timeout=5)
-        return self._result(p, code, buf, timed_out)
+            launch.release()
 
     async def run_async(self, argv: Sequence[str], approved: bool = False) -> CommandResult:
         """Like :meth:`run` without blocking the event loop; cancelling kills the command."""
-        p = self._prepare(argv, approved)
-        if isinstance(p, CommandResult):
-            return p
-        buf = OutputBuffer(self.max_output_bytes)
+        blocked = self._blocked(argv, approved)
+        if blocked is not None:
+            return blocked
+        started, buf = time.monotonic(), self._buffer()
+        if self.backend == "docker":
+            job = self._docker_job(argv, buf)
+            task = asyncio.ensure_future(asyncio.to_thread(job.run))
+            try:
+                outcome = await asyncio.shield(task)
+            except asyncio.CancelledError:
+                job.kill()  # the container is removed by the thread as it finishes
+                raise
+            return self._docker_done(argv, started, outcome, buf)
+        launch = self._prepare(argv)
+        if isinstance(launch, CommandResult):
+            return launch
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *p.cmd, cwd=self.root, env=p.env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as exc:
-            return self._failed_start(p, exc)
-        p.note = register_group(proc.pid, p.home, p.argv)
-        assert proc.stdout is not None
-        pump = asyncio.ensure_future(buf.pump_async(proc.stdout))
-        timed_out = False
-        try:
-            code: int | None = await asyncio.wait_for(proc.wait(), self.timeout_s)
-        except TimeoutError:
-            timed_out = True
-            kill_group(proc.pid)
-            code = await proc.wait()
-        except BaseException:  # cancelled: the command must not outlive the run
-            kill_group(proc.pid)
-            pump.cancel()
-            p.release()
-            raise
-        kill_group(proc.pid)
-        done, _ = await asyncio.wait({pump}, timeout=5)
-        if not done:
-            pump.cancel()
-        return self._result(p, code, buf, timed_out)
+            outcome_p = await run_process_async(launch, self.timeout_s, buf)
+            return self._process_done(launch, outcome_p, buf)
+        finally:
+            launch.release()
+
+    def _process_done(self, launch: Launch, outcome: Outcome, buf: OutputBuffer
+                      ) -> CommandResult:
+        if outcome.start_error:
+            return self._fail(launch.argv, outcome.start_error, output=outcome.start_error)
+        hit = launch.group.hit_limit() if launch.group is not None else False
+        return self._result(launch.argv, launch.started, outcome, buf, hit)
+
+    def _docker_done(self, argv: Sequence[str], started: float, outcome: DockerOutcome,
+                     buf: OutputBuffer) -> CommandResult:
+        if outcome.problem:
+            return self._fail(list(argv), f"docker backend: {outcome.problem}",
+                              output=outcome.problem)
+        return self._result(list(argv), started, outcome, buf, outcome.pids_hit)
