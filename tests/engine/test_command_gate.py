@@ -134,3 +134,72 @@ async def test_a_blocked_planned_test_command_waits_and_its_approved_run_is_the_
     assert outcome.status is RunStatus.APPROVED, outcome.reason
     result = fold(store.iter_events(parked.run_id)).test_result
     assert result is not None and result.command == PRINT and result.status == "passed"
+
+
+# high-risk paths -----------------------------------------------------------------------------
+def test_high_risk_patterns_match_components_and_root_paths() -> None:
+    from workbench.engine.config import DEFAULT_HIGH_RISK
+    from workbench.engine.safety_gates import high_risk_paths
+
+    files = ["src/auth/login.py", "db/migrations/0001_init.py", ".github/workflows/ci.yml",
+             "app/payment_gateway.py", "src/author.py", "docs/authoring.md", "infra/main.tf",
+             "src/billing/invoice.py", "README.md", "lib/Auth.py"]
+    assert high_risk_paths(files, list(DEFAULT_HIGH_RISK)) == [
+        "src/auth/login.py", "db/migrations/0001_init.py", ".github/workflows/ci.yml",
+        "app/payment_gateway.py", "infra/main.tf", "src/billing/invoice.py", "lib/Auth.py"]
+
+
+async def test_auto_approve_stops_at_a_final_gate_that_changes_high_risk_paths(
+    store: RunStore, demo_repo: Path
+) -> None:
+    config = config_for(demo_repo, "scripted:demo", auto_approve=True,
+                        high_risk_patterns=["inventory"])
+    parked = await create_pipeline(store, config).run()
+    assert parked.status is RunStatus.WAITING_FOR_APPROVAL, parked.reason
+    state = fold(store.iter_events(parked.run_id))
+    assert state.pending_approval == "final"
+    assert state.high_risk_paths and all(p.startswith("inventory/") for p in state.high_risk_paths)
+    assert "HIGH-RISK" in state.pending_message
+    with pytest.raises(EngineError, match="approve each by name") as err:
+        approve_run(store, parked.run_id, Decision.APPROVE)
+    assert state.high_risk_paths[0] in str(err.value)
+    approve_run(store, parked.run_id, Decision.APPROVE, high_risk=state.high_risk_paths)
+    outcome = await open_pipeline(store, parked.run_id).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    final = [p for p in _kinds(store, parked.run_id, "approval_given") if p["gate"] == "final"]
+    assert final[-1]["high_risk_paths"] == state.high_risk_paths
+
+
+async def test_allow_high_risk_lets_auto_approve_pass_and_records_the_paths(
+    store: RunStore, demo_repo: Path
+) -> None:
+    config = config_for(demo_repo, "scripted:demo", auto_approve=True,
+                        high_risk_patterns=["inventory"], allow_high_risk=True)
+    outcome = await create_pipeline(store, config).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    final = [p for p in _kinds(store, outcome.run_id, "approval_given") if p["gate"] == "final"]
+    assert final[-1]["by"] == "auto-approve" and final[-1]["high_risk_paths"]
+
+
+async def test_the_cli_approves_a_command_only_when_told_to_allow_it(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    rid = await _parked(store, demo_repo, tmp_path, demo_script)
+    env = {**os.environ, "WORKBENCH_DB": str(store.path),
+           "WORKBENCH_CONFIG": str(tmp_path / "config.yaml")}
+
+    def approve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "workbench", "approve", rid, *args],
+                              capture_output=True, text=True, env=env, timeout=60)
+
+    plain = approve()
+    assert plain.returncode != 0 and "--allow-command runs it once" in plain.stderr
+    assert "Traceback" not in plain.stderr and len(plain.stderr.strip().splitlines()) == 1
+    allowed = approve("--allow-command")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "approve recorded at the command gate" in allowed.stdout
+    assert fold(store.iter_events(rid)).stage == "command_decided"
