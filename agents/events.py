@@ -281,6 +281,21 @@ class PolicyRecorded(EventBase):
         return self.message
 
 
+class InjectionSuspected(EventBase):
+    """Text that entered a prompt looks like instructions to the agents; it was sent on as
+    fenced data. ``source``: ``task``, ``path:line`` or ``tool:CALL_ID``."""
+
+    kind: Literal["injection_suspected"] = "injection_suspected"
+    source: str = ""
+    rule: str = ""
+    excerpt: str = ""
+    call_id: str | None = None
+    tool: str | None = None
+
+    def summary(self) -> str:
+        return f"suspected injection in {self.source}: {self.rule}"
+
+
 class RunParked(EventBase):
     """The run waits at a gate with no engine attached; ``approve`` + ``resume`` go on."""
 
@@ -318,7 +333,8 @@ class RunFinished(EventBase):
 RunEvent = Annotated[
     RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelRetry | ModelChunk | AgentMessage
     | ToolCall | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer
-    | BudgetUsed | ErrorRecorded | PolicyRecorded | RunParked | RunInterrupted | RunFinished,
+    | BudgetUsed | ErrorRecorded | PolicyRecorded | InjectionSuspected | RunParked
+    | RunInterrupted | RunFinished,
     Field(discriminator="kind"),
 ]
 """Any run event."""
@@ -328,8 +344,8 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
     for cls in (RunStarted, PhaseChanged, TurnStarted, ModelCall, ModelRetry, ModelChunk,
                 AgentMessage,
                 ToolCall, ToolResult, ArtifactRecorded, ApprovalRequested, ApprovalGiven, Steer,
-                BudgetUsed, ErrorRecorded, PolicyRecorded, RunParked, RunInterrupted,
-                RunFinished)
+                BudgetUsed, ErrorRecorded, PolicyRecorded, InjectionSuspected, RunParked,
+                RunInterrupted, RunFinished)
 }
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
 TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})

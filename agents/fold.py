@@ -15,6 +15,7 @@ from agents.events import (
     BudgetUsed,
     ErrorRecorded,
     EventBase,
+    InjectionSuspected,
     ModelCall,
     ModelChunk,
     ModelRetry,
@@ -323,6 +324,14 @@ def _policy(state: RunState, e: PolicyRecorded) -> None:
           is_error=True)
 
 
+def _injection(state: RunState, e: InjectionSuspected) -> None:
+    state.injections.add(f"{e.source}|{e.rule}|{e.excerpt}")
+    details = {k: v for k, v in (("source", e.source), ("rule", e.rule), ("text", e.excerpt),
+                                 ("tool", e.tool), ("call_id", e.call_id)) if v}
+    _item(state, e, "injection", f"suspected injection in {e.source} ({e.rule}): sent as data",
+          details=_json(details), is_error=True, name=e.tool or "", call_id=e.call_id or "")
+
+
 def _parked(state: RunState, e: RunParked) -> None:
     provider = e.waiting_on == "provider"
     state.status = RunStatus.WAITING if provider else RunStatus.WAITING_FOR_APPROVAL
@@ -360,6 +369,6 @@ _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     ToolResult: _tool_result,
     ArtifactRecorded: _artifact, ApprovalRequested: _approval_requested,
     ApprovalGiven: _approval_given, Steer: _steer, BudgetUsed: _budget, ErrorRecorded: _error,
-    PolicyRecorded: _policy, RunParked: _parked, RunInterrupted: _interrupted,
-    RunFinished: _finished,
+    PolicyRecorded: _policy, InjectionSuspected: _injection, RunParked: _parked,
+    RunInterrupted: _interrupted, RunFinished: _finished,
 }

@@ -17,7 +17,7 @@ from agents.contracts import Approval, FeatureSpec, ReviewResult, RunStatus, Tes
 
 ItemKind = Literal[
     "message", "tool_call", "tool_result", "steer", "approval", "error", "policy", "phase",
-    "artifact",
+    "artifact", "injection",
 ]
 
 Stage = Literal[
@@ -177,6 +177,8 @@ class RunState:
     approvals: list[Approval] = field(default_factory=list)
     steers: list[tuple[str, str | None]] = field(default_factory=list)
     policy: list[str] = field(default_factory=list)
+    injections: set[str] = field(default_factory=set)
+    """``source|rule|excerpt`` of every suspected injection recorded (each is recorded once)."""
     pending_approval: str | None = None
     pending_message: str = ""
     finished_reason: str = ""

@@ -18,7 +18,7 @@ ROLES = ("requirements", "developer", "reviewer", "tester", "human", "system")
 ONE_LINE_KINDS = frozenset({"tool_call", "tool_result", "artifact", "phase"})
 """Kinds drawn on one (truncated) line; the rest wrap."""
 _ICONS = {"tool_call": "⚙", "tool_result": "↳", "steer": "➜", "approval": "◇", "error": "✗",
-          "policy": "⊘", "artifact": "◆"}
+          "policy": "⊘", "artifact": "◆", "injection": "⚠"}
 
 
 def _body(item: ConversationItem, expanded: bool) -> tuple[Content, str]:
@@ -32,7 +32,7 @@ def _body(item: ConversationItem, expanded: bool) -> tuple[Content, str]:
             return Content(f"{mark}{icon} {item.text}"), "error" if item.is_error else "tool"
         case "phase":
             return Content(f"── {item.text} ──"), "phase"
-        case "error" | "policy":
+        case "error" | "policy" | "injection":
             return Content(f"{icon} {item.text}"), "error"
         case "steer" | "approval":
             return Content(f"{icon} {item.text}"), item.kind

@@ -19,6 +19,7 @@ from autogen_core.models import FunctionExecutionResult
 from autogen_core.tools import BaseTool, FunctionTool, Workbench
 
 from agents.commands import split_command
+from agents.injection_sources import fence, screen_tool_output
 from agents.patching import PatchRejected
 from agents.redact import mask_secrets
 from agents.repo_tools import EditRefused, RepoTools
@@ -114,7 +115,8 @@ def repo_tools(
 
 class ToolAwareAgent(AssistantAgent):
     """An AssistantAgent whose error for a call to a tool that does not exist, or with
-    arguments that are not JSON, lists the real tools (AutoGen only says "not found")."""
+    arguments that are not JSON, lists the real tools (AutoGen only says "not found"), and
+    whose tool output reaches the model only as a fenced ``<tool_output>`` data block."""
 
     @staticmethod
     async def _execute_tool_call(
@@ -127,16 +129,18 @@ class ToolAwareAgent(AssistantAgent):
     ) -> tuple[FunctionCall, FunctionExecutionResult]:
         call, result = await AssistantAgent._execute_tool_call(
             tool_call, workbench, handoff_tools, agent_name, cancellation_token, stream)
-        if not result.is_error:
-            return call, result
-        schemas = [t for wb in workbench for t in await wb.list_tools()]
-        if not any(s["name"] == tool_call.name for s in schemas):
-            text = unknown_tool_message(tool_call.name, schemas)
-        else:
+        if result.is_error:  # the product's own answer when the call itself is wrong
+            schemas = [t for wb in workbench for t in await wb.list_tools()]
+            if not any(s["name"] == tool_call.name for s in schemas):
+                text = unknown_tool_message(tool_call.name, schemas)
+                return call, result.model_copy(update={"content": text})
             try:
                 json.loads(tool_call.arguments or "{}")
-                return call, result
             except ValueError as exc:
                 text = (f"Error: the arguments of {tool_call.name} are not valid JSON ({exc}). "
                         f"Send one JSON object with the arguments.")
-        return call, result.model_copy(update={"content": text})
+                return call, result.model_copy(update={"content": text})
+        # Tool output is data: the model gets it fenced, flagged when it reads as orders.
+        findings = screen_tool_output(tool_call.name, result.content, tool_call.id)
+        return call, result.model_copy(
+            update={"content": fence(tool_call.name, result.content, findings)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -19,7 +19,8 @@ from autogen_agentchat.messages import (
 )
 from autogen_core import CancellationToken
 
-from agents.redact import suspected_injection
+from agents.injection import Finding
+from agents.injection_sources import prompt_note, screen_prompt, screen_tool_output, unfence
 from workbench.engine.bus import EventBus
 from workbench.engine.team import TOOL_ITERATIONS
 
@@ -32,6 +33,24 @@ def _arguments(raw: str) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {"_raw": raw}
     return value if isinstance(value, dict) else {"_value": value}
+
+
+def record_findings(bus: EventBus, role: str, findings: Sequence[Finding],
+                    seen: set[str] | None = None, tool: str | None = None,
+                    call_id: str | None = None) -> None:
+    """One ``injection_suspected`` event per finding (not already in ``seen``)."""
+    for f in findings:
+        if seen is None or f.key not in seen:
+            bus.emit("injection_suspected", role, source=f.source, rule=f.label,
+                     excerpt=f.excerpt, tool=tool, call_id=call_id)
+
+
+def screen_turn_task(bus: EventBus, role: str, task: str, seen: set[str]) -> str:
+    """Screen the fenced sections of a turn's message (the task, test output, diffs...),
+    record what was not recorded before, and return the message with a note on them."""
+    findings = screen_prompt(task)
+    record_findings(bus, role, findings, seen)
+    return task + prompt_note(findings)
 
 
 async def run_turn(
@@ -64,18 +83,17 @@ async def run_turn(
                     )
             elif isinstance(item, ToolCallExecutionEvent):
                 for result in item.content:
+                    content = unfence(str(result.content))  # the model got it fenced
                     bus.emit(
                         "tool_result",
                         role,
                         name=result.name,
                         call_id=result.call_id,
-                        content=str(result.content),
+                        content=content,
                         is_error=bool(result.is_error),
                     )
-                    phrase = suspected_injection(result.content)
-                    if phrase:
-                        note = f"suspected prompt injection in tool output: {phrase!r}"
-                        bus.emit("policy", role, tool=result.name, path="", message=note)
+                    found = screen_tool_output(result.name, content, result.call_id)
+                    record_findings(bus, role, found, tool=result.name, call_id=result.call_id)
             elif isinstance(item, TaskResult):
                 for message in reversed(item.messages):
                     if isinstance(message, ToolCallSummaryMessage):
