@@ -255,7 +255,7 @@ class PipelineBase:
     async def turn(self, role: Role, task: str) -> str:
         """One agent turn, recorded with the agent's state and the worktree after it, so a
         resume or a fork continues from exactly here."""
-        from workbench.engine.turns import run_turn
+        from workbench.engine.turns import run_turn, screen_turn_task
 
         cut, first = self.state.last_turn, self._first_turn
         self._first_turn = False
@@ -273,6 +273,7 @@ class PipelineBase:
         self.bus.emit("turn_started", role.value, turn=turn_no, task=task[:8000])
         self.check_budgets()
         agent = await self.agent(role)
+        task = screen_turn_task(self.bus, role.value, task, self.state.injections)
         text = await run_turn(agent, role.value, task, self.bus, self.check_budgets, turn_no)
         blocked, self._blocked = self._blocked, None
         state_id = self.store.add_artifact(
