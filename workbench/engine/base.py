@@ -269,11 +269,11 @@ class PipelineBase:
         if steers:
             task = "\n\n".join([*(prompts.steer_message(s) for s in steers), task])
         task = mask_secrets(task)
+        task = screen_turn_task(self.bus, role.value, task, self.state.injections)
         turn_no = self.state.usage.turns + 1
         self.bus.emit("turn_started", role.value, turn=turn_no, task=task[:8000])
         self.check_budgets()
         agent = await self.agent(role)
-        task = screen_turn_task(self.bus, role.value, task, self.state.injections)
         text = await run_turn(agent, role.value, task, self.bus, self.check_budgets, turn_no)
         blocked, self._blocked = self._blocked, None
         state_id = self.store.add_artifact(
