@@ -154,9 +154,55 @@ class SandboxSettings(_Section):
         description="Command prefixes allowed besides the built-in allow-list, e.g. 'make test'.",
     )
 
+    backend: Literal["auto", "bwrap", "docker", "local"] = Field(
+        default="auto",
+        description="Where commands run. 'bwrap': a jail (read-only system, the worktree the "
+        "only writable path, private /tmp and HOME, no network, own PID namespace). 'docker': a "
+        "fresh container per command (docker_image, no network). 'local': plain processes with "
+        "limits, NOT a jail. 'auto': bwrap when it works here, else local.",
+    )
+    docker_image: str = Field(
+        default="python:3.12-slim",
+        description="Image for the docker backend; pin a tag or digest. Pulled once if missing.",
+    )
+    docker_mounts: list[str] = Field(
+        default_factory=list,
+        description="Host paths mounted read-only at the same path in each container (e.g. a "
+        "toolchain the image lacks).",
+    )
+    cpus: float = Field(default=2.0, gt=0, description="CPUs one docker command may use.")
+    memory_mb: int = Field(
+        default=4096, ge=64,
+        description="Memory for one command: docker's memory limit, and each process's "
+        "address-space limit under bwrap and local.",
+    )
+    pids_limit: int = Field(
+        default=1024, ge=16,
+        description="Processes and threads one command may have (a pids cgroup where one can "
+        "be made, docker's pids limit, RLIMIT_NPROC).",
+    )
+    max_log_mb: int = Field(
+        default=16, ge=1,
+        description="Output kept in a command's log artifact; a command printing more is "
+        "stopped. The model sees the head and the tail.",
+    )
+
     def allow_prefixes(self) -> list[list[str]]:
         """The extra commands as argv prefixes (``'make test'`` -> ``['make', 'test']``)."""
         return [shlex.split(command) for command in self.extra_allowed_commands if command.strip()]
+
+    def sandbox_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``workbench.sandbox.Sandbox`` from these settings."""
+        from workbench.sandbox import DockerOptions, Limits
+
+        memory = self.memory_mb << 20
+        return {
+            "backend": self.backend,
+            "limits": Limits(address_space=memory, nproc=self.pids_limit),
+            "max_log_bytes": self.max_log_mb << 20,
+            "docker": DockerOptions(image=self.docker_image, mounts=tuple(self.docker_mounts),
+                                    cpus=self.cpus, memory=memory),
+        }
 
 
 class CallSection(_Section):

@@ -73,7 +73,19 @@ def parse_test_output(cmd: CommandResult, log_artifact: int | None) -> TestResul
     )
 
 
+def command_facts(cmd: CommandResult) -> dict[str, object]:
+    """What a command event records about how the command ran."""
+    facts: dict[str, object] = {"backend": cmd.backend, "jailed": cmd.jailed}
+    if cmd.reason:
+        facts["reason"] = cmd.reason
+    if cmd.warning:
+        facts["warning"] = cmd.warning
+    return facts
+
+
 class Evidence:
+    _warned: set[str] = set()  # runs already told that their commands run unjailed
+
     def __init__(
         self, store: RunStore, bus: EventBus, run_id: str, wt: gitops.RunWorktree, sandbox: Sandbox
     ) -> None:
@@ -88,7 +100,13 @@ class Evidence:
             self.bus.emit(
                 "policy", role.value, message=f"command blocked: {cmd.reason}", argv=list(argv)
             )
-        log_id = self.store.add_artifact(self.run_id, "log", cmd.output) if record else None
+        elif cmd.warning and self.run_id not in Evidence._warned:
+            Evidence._warned.add(self.run_id)  # once per run and engine, not per command
+            self.bus.emit("policy", role.value, message=cmd.warning, argv=list(argv))
+        # the log keeps the whole output (within the sandbox's log limit); the model gets
+        # the head and the tail (cmd.output)
+        log = cmd.log_text
+        log_id = self.store.add_artifact(self.run_id, "log", log) if record else None
         result = parse_test_output(cmd, log_id)
         if record:
             self.bus.emit(
@@ -96,7 +114,7 @@ class Evidence:
                 role.value,
                 type="log",
                 artifact_id=log_id,
-                data={"argv": list(argv), "chars": len(cmd.output)},
+                data={"argv": list(argv), "chars": len(log), **command_facts(cmd)},
             )
         return TestRun(result, cmd)
 
