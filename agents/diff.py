@@ -106,13 +106,23 @@ def _starts_file(
         _looks_like_header_path(lines[i + 1][4:]))
 
 
+def _lines(text: str) -> list[str]:
+    """Lines end at ``\n`` only (``\r\n`` too): ``str.splitlines`` would also split at form
+    feeds, ``\x1c``-``\x1e``, ``\x85`` and U+2028/9, which may stand inside a path or a line
+    of code."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def parse_unified_diff(text: str) -> list[FileDiff]:
     """Split ``text`` into files and hunks. Raises :class:`DiffParseError` on malformed input."""
     files: list[FileDiff] = []
     current: FileDiff | None = None
     hunk: Hunk | None = None
     remaining_old = remaining_new = 0
-    lines = text.splitlines()
+    lines = _lines(text)
     i = 0
     while i < len(lines):
         line = lines[i]

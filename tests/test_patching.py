@@ -239,3 +239,12 @@ def test_trailing_whitespace_and_crlf_differences_are_tolerated(wt: Path) -> Non
 def test_hunk_claiming_line_zero_of_an_existing_file_is_placed(wt: Path) -> None:
     apply_patch(wt, "--- a/a.txt\n+++ b/a.txt\n@@ -0,2 +0,2 @@\n-line 20\n+LINE 20\n")
     assert (wt / "a.txt").read_text().endswith("line 19\nLINE 20\n")
+
+
+def test_a_line_separator_inside_a_header_path_does_not_split_the_header() -> None:
+    from agents.diff import parse_unified_diff
+
+    diff = ("--- /dev/null\n+++ b/a\u2028b.py\n@@ -0,0 +1,2 @@\n+x = 1\n+page\x0cbreak = 2\n")
+    (f,) = parse_unified_diff(diff)
+    assert f.new_path == "a\u2028b.py"
+    assert [len(h.lines) for h in f.hunks] == [2]

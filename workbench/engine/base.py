@@ -18,7 +18,7 @@ from agents.contracts import AGENT_ROLES, Approval, Decision, Phase, Role, RunSt
 from agents.events import AgentMessage, ApprovalGiven, ApprovalRequested, ArtifactRecorded
 from agents.fold import apply_event, fold
 from agents.output import OutputInvalid, parse_contract
-from agents.patching import PatchRejected, apply_patch
+from agents.patching import PatchRejected, UnsafePatch, apply_patch
 from agents.redact import mask_secrets
 from agents.repo_tools import RepoTools
 from agents.run_state import RunState
@@ -224,6 +224,10 @@ class PipelineBase:
         def propose(diff: str, summary: str) -> str:
             try:
                 applied = apply_patch(self.wt_checked.path, diff)
+            except UnsafePatch as exc:  # a path the policy refuses, not a malformed patch
+                self.bus.emit("policy", role.value, message=str(exc), tool="propose_patch",
+                              path=exc.path)
+                raise
             except PatchRejected as exc:
                 self.bus.emit("error", role.value, message=str(exc), tool="propose_patch")
                 raise

@@ -3,6 +3,8 @@ recording the next milestone (an artifact, a gate request or a decision)."""
 
 from __future__ import annotations
 
+import textwrap
+
 from agents import prompts
 from agents.contracts import (
     Approval,
@@ -214,9 +216,8 @@ class Steps(SafetyGates):
         sha = gitops.find_run_commit(wt)
         if sha is None:
             await self._apply_approved(approval)
-            spec = self.state.spec
-            title = spec.summary if spec else self.config.task.splitlines()[0]
-            sha = gitops.commit_worktree(wt, commit_message(title, self.run_id))
+            title = (self.config.task.strip().splitlines() or ["change"])[0]
+            sha = gitops.commit_worktree(wt, commit_message(title, self.run_id, self.state.spec))
         self._record_evidence(sha)
         self._phase(Phase.DONE)
 
@@ -258,10 +259,19 @@ class Steps(SafetyGates):
         self._artifact("evidence", Role.HUMAN, bundle, body=True, commit=sha)
 
 
-def commit_message(title: str, run_id: str) -> str:
-    """A subject of at most 72 characters, cut at a word, and the run id in the body."""
+def commit_message(title: str, run_id: str, spec: FeatureSpec | None = None) -> str:
+    """A subject of at most 72 characters, cut at a word (the spec's id and summary when there
+    is a spec), the summary and acceptance criteria in the body, and the run's id."""
+    if spec is not None:
+        title = f"{spec.feature_id}: {spec.summary}"
     title = " ".join(title.split())
     if len(title) > 72:
         cut = title[:71].rsplit(" ", 1)[0] or title[:71]
         title = cut.rstrip(" ,;:.") + "…"
-    return f"{title}\n\nWorkbench run {run_id}\n"
+    body = ""
+    if spec is not None:
+        body = textwrap.fill(" ".join(spec.summary.split()), 72) + "\n\nAcceptance criteria:\n"
+        body += "".join(textwrap.fill(" ".join(c.split()), 72, initial_indent="- ",
+                                      subsequent_indent="  ") + "\n"
+                        for c in spec.acceptance_criteria) + "\n"
+    return f"{title}\n\n{body}Workbench run {run_id}\n"
