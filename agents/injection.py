@@ -51,7 +51,7 @@ class Finding:
     @property
     def key(self) -> str:
         """What makes two findings the same (a prompt sent twice is flagged once)."""
-        return f"{self.source}|{self.rule}|{self.excerpt}"
+        return f"{self.source}|{self.label}|{self.excerpt}"
 
 
 @dataclass(frozen=True)
