@@ -1,55 +1,92 @@
-"""Secrets are masked before anything reaches a model, the store or the screen; text that looks
-like an attempt to give the agents instructions is flagged (repo text is data, not orders)."""
+"""Secrets are masked before anything reaches a model, the store or the screen (injection
+screening is :mod:`agents.injection`).
+
+The masker is :func:`mask_secrets` (see :mod:`agents.secret_scan`); :class:`StreamMasker`
+masks text that arrives in chunks; :func:`printable` makes a text safe to print on a
+terminal.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
-MASK = "[secret masked]"
+from agents.secret_filters import MASK, is_named_value_secret, is_secret_key
+from agents.secret_scan import find_secrets, known, mask_text
+from agents.secret_stream import StreamMasker
 
-_SECRET_PATTERNS = [
-    re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"),  # OpenAI / Anthropic keys
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens
-    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),  # Slack tokens
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-    re.compile(
-        r"(?i)\b((?:api[_-]?key|secret|password|passwd|token|access[_-]?key)\s*[:=]\s*)"
-        r"(['\"]?)([^\s'\"]{8,})\2"
-    ),
-]
-
-_INJECTION = re.compile(
-    r"(?i)(ignore (?:all |any )?(?:the )?(?:previous|prior|above) instructions"
-    r"|disregard (?:the |your )?(?:system|previous) (?:prompt|instructions)"
-    r"|you are now (?:a|an|in) "
-    r"|new instructions for the (?:ai|assistant|agent)"
-    r"|approve this (?:change|patch) without review)"
-)
-
+__all__ = ["MASK", "MaskingLogFilter", "StreamMasker", "find_secrets", "install_log_masking",
+           "mask_secrets", "mask_value", "printable", "safe_text"]
 
 def mask_secrets(text: str) -> str:
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups >= 3:
-            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
-        else:
-            text = pattern.sub(MASK, text)
-    return text
+    """``text`` with every secret value replaced by :data:`MASK`; key names stay."""
+    return mask_text(text)
 
 
 def mask_value(value: Any) -> Any:
-    """Mask every string inside a JSON-like value."""
+    """Mask every string inside a JSON-like value; a string under a secret-like key
+    (``{"password": "hunter2"}``) is masked whole, the key giving the context the text
+    alone lacks."""
     if isinstance(value, str):
-        return mask_secrets(value) if len(value) >= 8 else value
+        return mask_text(value)
     if isinstance(value, dict):
-        return {k: mask_value(v) for k, v in value.items()}
-    if isinstance(value, list):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            if (isinstance(k, str) and isinstance(v, str) and is_secret_key(k)
+                    and is_named_value_secret(v, k, quoted=True)):
+                known.add({v})
+                out[k] = MASK
+            else:
+                out[k] = mask_value(v)
+        return out
+    if isinstance(value, list | tuple):
         return [mask_value(v) for v in value]
     return value
 
 
-def suspected_injection(text: str) -> str | None:
-    """The phrase that looks like an instruction aimed at the agents, if any."""
-    match = _INJECTION.search(text)
-    return match.group(0) if match else None
+# Terminal escape sequences (CSI, OSC, other ESC-introduced), then any other control or
+# bidirectional-override character: a model's text must not move the cursor, recolour or
+# rewrite the screen, or reorder what a reader sees.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|\x1b[@-Z\\-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal control: escape sequences and control characters other
+    than newline and tab are removed, CR and CRLF become a newline."""
+    if text.isprintable():
+        return text
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROLS.sub("", text)
+
+
+def safe_text(text: str) -> str:
+    """What may be shown or printed: masked and :func:`printable`."""
+    return printable(mask_text(text))
+
+
+class MaskingLogFilter(logging.Filter):
+    """Masks log records (attach to a handler: a filter on a logger misses its children)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's to report
+            return True
+        record.msg, record.args = safe_text(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        return True
+
+
+def install_log_masking() -> None:
+    """Mask what the root logger's handlers (and Python's last-resort handler) write."""
+    handlers = [*logging.getLogger().handlers, logging.lastResort]
+    for handler in handlers:
+        if handler is not None and not any(isinstance(f, MaskingLogFilter)
+                                           for f in handler.filters):
+            handler.addFilter(MaskingLogFilter())

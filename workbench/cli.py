@@ -13,6 +13,7 @@ import click
 import yaml
 
 from agents.contracts import Decision, FeatureSpec, RunStatus
+from agents.redact import mask_value, safe_text
 from workbench.cli_models import models as models_command
 from workbench.store import RunRecord, RunStore
 
@@ -32,11 +33,43 @@ def _store(ctx: click.Context) -> RunStore:
     return store
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Every line the CLI prints: secrets masked, terminal control characters removed
+    (a store written before masking, or a model's text, may hold either)."""
+    click.echo(safe_text(text), err=err)
+
+
+def _echo_json(data: Any) -> None:
+    # json.dumps escapes control characters; values are masked one by one
+    click.echo(json.dumps(mask_value(data), indent=2, default=str))
+
+
 def _run_dict(run: RunRecord) -> dict[str, Any]:
     data = dict(run.__dict__)
     data["config"] = json.loads(run.config or "{}")
     data["duration_s"] = round(run.duration_s, 3)
     return data
+
+
+def _read_task(words: tuple[str, ...], task_file: str | None) -> str:
+    """The task from the arguments (after ``--`` it may start with ``-``) or from a file
+    (``-`` is stdin); exactly one of the two."""
+    if words and task_file:
+        raise click.UsageError("give the task as arguments or with --task-file, not both")
+    if task_file:
+        try:
+            text = (sys.stdin.read() if task_file == "-"
+                    else Path(task_file).read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise click.UsageError(f"the task file {task_file} is not UTF-8 text") from None
+        except OSError as exc:
+            raise click.UsageError(f"cannot read the task file {task_file}: "
+                                   f"{exc.strerror or type(exc).__name__}") from None
+    else:
+        text = " ".join(words)
+    if not text.strip():
+        raise click.UsageError('no task: workbench run -- "TASK" or --task-file PATH')
+    return text
 
 
 def _finish(outcome: Any, as_json: bool, repo: str) -> None:
@@ -45,7 +78,7 @@ def _finish(outcome: Any, as_json: bool, repo: str) -> None:
         "branch": outcome.branch, "commit": outcome.commit, "repo": repo,
     }
     if as_json:
-        click.echo(json.dumps(payload, indent=2))
+        _echo_json(payload)
     else:
         line = f"run {outcome.run_id}: {outcome.status.value}"
         if outcome.reason:
@@ -57,7 +90,7 @@ def _finish(outcome: Any, as_json: bool, repo: str) -> None:
             line += f"\nnext: workbench approve {rid} && workbench resume {rid}"
         if outcome.status is RunStatus.WAITING:
             line += f"\nnext: workbench resume {outcome.run_id} once the provider is back"
-        click.echo(line)
+        _echo(line)
     if outcome.status is RunStatus.WAITING:
         sys.exit(EXIT_TEMPFAIL)
     sys.exit(0 if outcome.status in OK_STATUSES else 1)
@@ -77,7 +110,9 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("task")
+@click.argument("task", nargs=-1)
+@click.option("--task-file", default=None, metavar="PATH",
+              help="Read the task from a file ('-': stdin) instead of the arguments.")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Git repository to change.")
 @click.option("--model", default=None,
@@ -94,13 +129,16 @@ def cli(ctx: click.Context, db: Path | None) -> None:
               help="Let --auto-approve pass a final patch that changes high-risk paths.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
-def run(ctx: click.Context, task: str, repo: Path, model: str | None,
+def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: Path,
+        model: str | None,
         role_model: tuple[str, ...],
         base_url: str | None, auto_approve: bool, max_turns: int | None,
         max_tool_calls: int | None, max_tokens: int | None, allow_high_risk: bool,
         as_json: bool) -> None:
     """Run TASK headless on REPO, with the models, budgets and sandbox settings of the
-    config file (as the app uses them); flags win over the file."""
+    config file (as the app uses them); flags win over the file. Write the task after
+    ``--`` (workbench run -- "TASK") or in a file (--task-file) so it is never read as an
+    option."""
     from workbench.config import load_settings
     from workbench.engine.budgets import Budgets
     from workbench.engine.config import RunConfig
@@ -109,9 +147,10 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
     from workbench.models import parse_role_models
     from workbench.models.settings import CallSettings
 
+    task_text = _read_task(task, task_file)
     settings = load_settings()
     if settings.load_error:
-        click.echo(f"warning: {settings.load_error} (using defaults)", err=True)
+        _echo(f"warning: {settings.load_error} (using defaults)", err=True)
     budgets = Budgets(**settings.budgets.model_dump())
     if max_turns is not None:
         budgets.max_turns = max_turns
@@ -122,13 +161,14 @@ def run(ctx: click.Context, task: str, repo: Path, model: str | None,
     pinned = pins(model, parse_role_models(role_model))
     choices = first_choices(settings.models, pinned)  # config routing; flags win
     config = RunConfig(
-        task=task, repo=str(repo.resolve()), model=choices["developer"], role_models=choices,
+        task=task_text, repo=str(repo.resolve()), model=choices["developer"], role_models=choices,
         model_settings=settings.models.model_dump(mode="json"), pinned_models=pinned,
         base_url=base_url or settings.models.base_url, auto_approve=auto_approve,
         budgets=budgets, timeout_s=settings.sandbox.timeout_s,
         extra_allowed=settings.sandbox.allow_prefixes(),
         calls=CallSettings(**settings.calls.model_dump()),
         high_risk_patterns=list(settings.safety.high_risk_paths), allow_high_risk=allow_high_risk,
+        sandbox=settings.sandbox.model_dump(mode="json"),
     )
     pipeline = create_pipeline(_store(ctx), config)
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)
@@ -167,12 +207,12 @@ def runs(ctx: click.Context, as_json: bool) -> None:
     mark_dead_runs(store)
     records = store.runs()
     if as_json:
-        click.echo(json.dumps([_run_dict(r) for r in records], indent=2))
+        _echo_json([_run_dict(r) for r in records])
         return
     for r in records:
-        click.echo(f"{r.run_id}  {r.status:<20} {r.tokens:>7} tok  {r.task[:50]!r}")
+        _echo(f"{r.run_id}  {r.status:<20} {r.tokens:>7} tok  {safe_text(r.task)[:50]!r}")
     if not records:
-        click.echo("no runs yet: try `workbench demo`")
+        _echo("no runs yet: try `workbench demo`")
 
 
 @cli.command()
@@ -188,22 +228,23 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
         data = {"run": _run_dict(record),
                 "events": [{**e.model_dump(mode="json", include={"seq", "ts", "kind", "role"}),
                             "payload": e.payload()} for e in events]}
-        click.echo(json.dumps(data, indent=2, default=str))
+        _echo_json(data)
         return
-    click.echo(f"run {record.run_id}  {record.status}  {record.reason}")
-    click.echo(f"task: {record.task.splitlines()[0] if record.task else ''}")
+    _echo(f"run {record.run_id}  {record.status}  {record.reason}")
+    _echo(f"task: {safe_text(record.task).splitlines()[0] if record.task.strip() else ''}")
     start = events[0].ts if events else record.started_at
     for e in events:
         offset = max(0.0, e.ts - start)
-        click.echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} {e.summary()}")
+        _echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} "
+              + " ".join(safe_text(e.summary()).split()))
     from agents.fold import fold
 
     state = fold(events)
     for what, table in (("role", state.usage_by_role), ("model", state.usage_by_model)):
         for name, u in sorted(table.items()):
             if u.model_calls:
-                click.echo(f"usage by {what} {name}: {u.model_calls} call(s), "
-                           f"{u.prompt_tokens:,}+{u.completion_tokens:,} tok, ${u.cost:.4f}")
+                _echo(f"usage by {what} {name}: {u.model_calls} call(s), "
+                      f"{u.prompt_tokens:,}+{u.completion_tokens:,} tok, ${u.cost:.4f}")
 
 
 @cli.command()
@@ -217,7 +258,7 @@ def evidence(ctx: click.Context, run_id: str) -> None:
     store = _store(ctx)
     record = store.find_run(run_id)
     bundle = build_bundle(fold(store.iter_events(record.run_id)))
-    click.echo(json.dumps(bundle, indent=2, default=str))
+    _echo_json(bundle)
 
 
 @cli.command()
@@ -260,7 +301,7 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
                                        f"{str(exc).splitlines()[0]}") from exc
     approval = approve_run(_store(ctx), run_id, decision, comment, spec, reject_hunk, send_to,
                            allow_command=allow_command, remember=remember, high_risk=high_risk)
-    click.echo(f"{approval.decision.value} recorded at the {approval.gate} gate of {run_id}")
+    _echo(f"{approval.decision.value} recorded at the {approval.gate} gate of {run_id}")
 
 
 @cli.command()
@@ -296,24 +337,34 @@ _register_prune()
 cli.add_command(models_command)
 
 
-def main() -> None:
-    from workbench.errors import USER_ERRORS
+def _register_apply() -> None:
+    from workbench.cli_apply import apply
 
+    cli.add_command(apply)
+
+
+_register_apply()
+
+
+def main() -> None:
+    from agents.redact import install_log_masking
+    from workbench.errors import USER_ERRORS, usage_message, user_message
+
+    install_log_masking()
     try:
         cli.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted: a started run stays resumable (workbench resume RUN)", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        click.echo(f"error: {usage_message(exc)}", err=True)
         sys.exit(exc.exit_code)
     except USER_ERRORS as exc:
-        click.echo(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                   err=True)
+        click.echo(f"error: {user_message(exc)}", err=True)
         sys.exit(2)
     except Exception as exc:
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
-        click.echo(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        click.echo(f"error: {type(exc).__name__}: {user_message(exc)}"
                    " (set WORKBENCH_DEBUG=1 for details)", err=True)
         sys.exit(1)

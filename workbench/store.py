@@ -29,6 +29,7 @@ from platformdirs import user_data_dir
 from pydantic import ValidationError
 
 from agents.events import EVENT_SCHEMA_VERSION, EventBase, build_event
+from agents.redact import mask_secrets, mask_value
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -455,6 +456,7 @@ class RunStore:
 
     def create_run(self, run_id: str, task: str, repo: str, model: str, **fields: Any) -> RunRecord:
         self._check_fields(fields)
+        task, fields = mask_secrets(task), _masked_fields(fields)
         row = {
             **_RUN_DEFAULTS,
             **fields,
@@ -473,6 +475,7 @@ class RunStore:
     def update_run(self, run_id: str, **fields: Any) -> None:
         self._check_fields(fields)
         fields.pop("run_id", None)
+        fields = _masked_fields(fields)
         with self._write() as conn:
             if fields:
                 sets = ", ".join(f"{name} = ?" for name in fields)
@@ -523,7 +526,9 @@ class RunStore:
     def append(self, event: EventBase) -> EventBase:
         """Store ``event`` with the next seq of its run and return it with that seq. The seq
         is read and used under the write lock, so processes appending to one run interleave
-        without colliding."""
+        without colliding. Secrets in the payload are masked first: the returned event is
+        the stored one."""
+        event = mask_event(event)
         row = event.dump()  # serialised before taking the lock: the lock is held briefly
         with self._write() as conn:
             seq = int(conn.execute(_NEXT_SEQ, (event.run_id,)).fetchone()[0])
@@ -535,7 +540,7 @@ class RunStore:
         """Bulk insert events that already carry their seq (fork, benchmarks)."""
         rows = []
         for event in events:
-            row = event.dump()
+            row = mask_event(event).dump()
             rows.append((row["run_id"], row["seq"], row["ts"], row["kind"], row["role"],
                          row["payload"], EVENT_SCHEMA_VERSION))
         with self._write() as conn:
@@ -564,6 +569,7 @@ class RunStore:
 
     # artifacts --------------------------------------------------------------------------
     def add_artifact(self, run_id: str, type_: str, content: str) -> int:
+        content = mask_content(content)
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT INTO artifacts (run_id, type, content, created_at) VALUES (?, ?, ?, ?)",
@@ -667,6 +673,40 @@ class RunStore:
         ago = f"{max(0.0, now - beat):.0f} s ago" if beat is not None else "never"
         who = "this process" if pid == os.getpid() and host == self._host else f"pid {pid}"
         return f"run {run_id} is being driven by {who} on host {host} (heartbeat {ago})"
+
+
+_MASKED_RUN_TEXT = ("task", "reason", "branch")
+
+
+def _masked_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Run fields as stored: text masked, the config JSON masked value by value."""
+    out = dict(fields)
+    for name in _MASKED_RUN_TEXT:
+        if isinstance(out.get(name), str):
+            out[name] = mask_secrets(out[name])
+    if isinstance(out.get("config"), str):
+        out["config"] = mask_content(out["config"])
+    return out
+
+
+def mask_content(content: str) -> str:
+    """A text or JSON body as stored: JSON is masked value by value (masking its text could
+    cut through an escape), re-encoded only when something was masked."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return mask_secrets(content)
+    masked = mask_value(data)
+    return content if masked == data else json.dumps(masked)
+
+
+def mask_event(event: EventBase) -> EventBase:
+    """``event`` with the secrets of its payload masked (the same object when none)."""
+    payload = event.payload()
+    masked = mask_value(payload)
+    if masked == payload:
+        return event
+    return event.model_copy(update={k: v for k, v in masked.items() if v != payload.get(k)})
 
 
 def _like_prefix(prefix: str) -> str:

@@ -1,4 +1,9 @@
-"""The event bus of one run: every event goes to the store, then to live listeners."""
+"""The event bus of one run: every event goes to the store, then to live listeners.
+
+Secrets never reach a listener: the store masks what it writes and hands back the stored
+event; streamed text (``model_chunk``, never stored) goes through one stream masker per
+role, which holds back a tail that could be the start of a secret and releases it when the
+role's turn moves on (its next tool call, message, error or retry)."""
 
 from __future__ import annotations
 
@@ -7,12 +12,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from agents.events import TRANSIENT_KINDS, EventBase, make_event
-from agents.redact import mask_value
-from workbench.store import RunStore
+from agents.events import TRANSIENT_KINDS, EventBase, ModelChunk, make_event
+from agents.redact import StreamMasker
+from workbench.store import RunStore, mask_event
 
 Listener = Callable[[EventBase], None]
 log = logging.getLogger(__name__)
+
+_ENDS_STREAM = frozenset({"agent_message", "tool_call", "error", "model_retry",
+                          "turn_started"})
+"""Events after which a role's held-back streamed text is released."""
 
 
 class EventBus:
@@ -21,6 +30,7 @@ class EventBus:
         self.run_id = run_id
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
+        self._streams: dict[str, StreamMasker] = {}
 
     def subscribe(self, listener: Listener, first: bool = False) -> None:
         with self._lock:
@@ -35,11 +45,28 @@ class EventBus:
 
     def put(self, event: EventBase) -> EventBase:
         """Mask secrets, store (unless transient) and publish ``event``."""
-        masked = mask_value(event.payload())
-        event = event.model_copy(update={"run_id": self.run_id, **{
-            k: v for k, v in masked.items() if v != getattr(event, k)}})
-        if event.kind not in TRANSIENT_KINDS:
-            event = self.store.append(event)
+        event = event.model_copy(update={"run_id": self.run_id})
+        if isinstance(event, ModelChunk):
+            with self._lock:
+                stream = self._streams.setdefault(event.role, StreamMasker())
+                text = stream.feed(event.text)
+            event = event.model_copy(update={"text": text})
+        else:
+            if event.kind in _ENDS_STREAM:
+                self._release(event.role)
+            event = (self.store.append(event) if event.kind not in TRANSIENT_KINDS
+                     else mask_event(event))
+        self._publish(event)
+        return event
+
+    def _release(self, role: str) -> None:
+        with self._lock:
+            stream = self._streams.pop(role, None)
+            rest = stream.flush() if stream is not None else ""
+        if rest:
+            self._publish(ModelChunk(run_id=self.run_id, role=role, text=rest))
+
+    def _publish(self, event: EventBase) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
@@ -47,4 +74,3 @@ class EventBus:
                 listener(event)
             except Exception:  # a broken view must never stop the run
                 log.exception("event listener failed")
-        return event

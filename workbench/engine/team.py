@@ -21,6 +21,7 @@ from workbench.models import (
     create_client,
     parse_model_spec,
 )
+from workbench.models.masking import MaskingClient
 from workbench.models.resilient import ResilientClient, RetryNotice, TimedClient
 from workbench.models.settings import CallSettings
 from workbench.models.structured import StructuredOutputClient, structured_mode
@@ -51,6 +52,7 @@ def make_client(
     mode = structured_mode(spec.provider) if contract is not None else None
     if contract is not None and mode is not None:
         inner = StructuredOutputClient(inner, contract, mode)
+    inner = MaskingClient(inner)  # nearest the provider: whatever is sent is masked
     label = f"{spec.provider}:{spec.name}"
     sampling = settings.create_args(seed=spec.provider != "anthropic")
     recorded = RecordingChatCompletionClient(
