@@ -61,8 +61,10 @@ _RULES: dict[str, Callable[[list[str]], str | None]] = {
 }
 
 
-def _characters(arg: str) -> str | None:
+def _characters(arg: str, lenient: bool = False) -> str | None:
     for ch in arg:
+        if lenient and ch in "\n\t":
+            continue
         category = unicodedata.category(ch)
         if category in _BAD_CATEGORIES:
             return f"an argument contains {_BAD_CATEGORIES[category]} (U+{ord(ch):04X})"
@@ -79,7 +81,9 @@ def _name(word: str, what: str) -> str | None:
     return f"{what} {show(word, 40)} has non-ASCII characters (look-alike letters?)"
 
 
-def _basic(argv: object) -> str | None:
+def _basic(argv: object, lenient: bool = False) -> str | None:
+    """``lenient``: the command starts with a configured extra prefix, whose arguments may
+    span lines (they are data for that program; no shell ever sees them)."""
     if isinstance(argv, (str, bytes)) or not isinstance(argv, Sequence):
         return "a command must be a list of arguments, not shell text"
     if not argv:
@@ -90,7 +94,8 @@ def _basic(argv: object) -> str | None:
             len(a) for a in argv) > MAX_TOTAL_CHARS:
         return "the command is too long"
     for arg in argv:
-        if (why := _characters(arg)) is not None or (why := argv_syntax(arg)) is not None:
+        if (why := _characters(arg, lenient)) is not None or (
+                why := argv_syntax(arg)) is not None:
             return why
     return None
 
@@ -171,7 +176,9 @@ def check_command(argv: Sequence[str], extra_allowed: Sequence[Sequence[str]] = 
     """None when ``argv`` may run; otherwise a one-line reason that shows at most a short,
     escaped piece of the command. Never raises."""
     try:
-        if (why := _basic(argv)) is not None:
+        lenient = isinstance(argv, list) and _extra(
+            [a for a in argv if isinstance(a, str)], extra_allowed) is not False
+        if (why := _basic(argv, lenient)) is not None:
             return why
         words = list(argv)
         if (why := _program(words[0])) is not None and why.startswith(("environment", "run pr")):

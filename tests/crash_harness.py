@@ -95,6 +95,10 @@ class Scenario:
         tmp = root / "tmp"
         tmp.mkdir()
         repo = prepare_demo_repo(root)
+        # The local runner: its commands leave HOME folders and process groups that a later
+        # engine must reap, which is what the kill points check (the jails die with the
+        # engine by themselves: tests/sandbox covers them).
+        (root / "config.yaml").write_text("sandbox:\n  backend: local\n")
         return cls(root, repo, root / "data" / "runs.db", tmp, repo_state(repo))
 
     @property

@@ -47,12 +47,12 @@ async def test_run_async_matches_run(project: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "reason"),
     [
-        (["rm", "-rf", "/"], "not in the allow-list"),
-        (["bash", "-c", "touch MARKER"], "not in the allow-list"),
-        (["curl", "http://example.com/x", "-o", "MARKER"], "not in the allow-list"),
-        (["python", "-c", "open('MARKER', 'w')"], "not in the allow-list"),
+        (["rm", "-rf", "/"], "'rm' is not allowed"),
+        (["bash", "-c", "touch MARKER"], "commands run without a shell"),
+        (["curl", "http://example.com/x", "-o", "MARKER"], "'curl' is not allowed"),
+        (["python", "-c", "open('MARKER', 'w')"], "python -c is not allowed"),
         (["/tmp/evil/pytest"], "by name, not by path"),
-        (["pytest", "--basetemp=/"], "outside the worktree: --basetemp=/"),
+        (["pytest", "--basetemp=/"], "pytest --basetemp"),
         (["pytest", "../other"], "outside the worktree"),
         (["pytest", "-k", "a\x00b"], "NUL byte"),
         ("pytest -q; touch MARKER", "non-empty list"),
@@ -82,9 +82,12 @@ def test_allowed_prefixes_and_metacharacters_stay_literal(tmp_path: Path) -> Non
     assert sandbox.check(["dotnet", "test", "--no-build"]) is None
     assert sandbox.check(["npm", "install"]) is not None
     assert ("python", "-m", "pytest") in DEFAULT_ALLOW
-    result = Sandbox(tmp_path, allow=PY_C).run(
+    quoted = Sandbox(tmp_path, allow=PY_C).run(
+        ["python", "-c", "import sys; print(sys.argv[1:])", "a; b | c > d"])
+    assert "['a; b | c > d']" in quoted.output  # data, never a shell
+    substituted = Sandbox(tmp_path, allow=PY_C).run(
         ["python", "-c", "import sys; print(sys.argv[1:])", "$(touch MARKER); *"])
-    assert "['$(touch MARKER); *']" in result.output
+    assert substituted.blocked and "$(" in substituted.reason
     assert not (tmp_path / "MARKER").exists()
 
 

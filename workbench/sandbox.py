@@ -21,7 +21,6 @@ import json
 import math
 import os
 import re
-import shlex
 import shutil
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from agents.command_policy import check_command
 from workbench.sandbox_backends import (
     BACKENDS,
     LOCAL_WARNING,
@@ -80,11 +80,6 @@ def cleanup_orphans(tmp_dir: Path | None = None) -> list[str]:
     starts. (Containers of dead engines are removed before each Docker command.)"""
     done = reap_orphans(Path(tmp_dir) if tmp_dir is not None else Path(tempfile.gettempdir()))
     return done + reap_groups()
-
-
-def _arg_escapes(arg: str) -> bool:
-    values = [arg, arg.split("=", 1)[1]] if "=" in arg else [arg]
-    return any(v.startswith(("/", "~")) or ".." in re.split(r"[/\\]", v) for v in values)
 
 
 class Sandbox:
@@ -139,17 +134,14 @@ class Sandbox:
             return "every argument must be a string"
         if any("\x00" in a for a in argv):
             return "an argument contains a NUL byte"
-        shown = shlex.join(argv)[:120]
         if "/" in argv[0] or "\\" in argv[0]:
             return f"run programs by name, not by path: {argv[0][:80]}"
         if approved:
             return None
-        if not any(tuple(argv[: len(p)]) == p for p in self.allow):
-            return f"command not in the allow-list: {shown}"
-        bad = next((a for a in argv[1:] if _arg_escapes(a)), None)
-        if bad is not None:
-            return f"argument refers to a path outside the worktree: {bad[:80]}"
-        return None
+        # the built-in programs have their own argument rules; configured extras are argv
+        # prefixes whose remaining arguments pass the generic checks
+        extra = [p for p in self.allow if p not in DEFAULT_ALLOW]
+        return check_command(argv, extra)
 
     def _env(self, home: str, tmpdir: str) -> dict[str, str]:
         venv_bin = str(Path(sys.executable).parent)

@@ -75,13 +75,16 @@ async def test_patch_that_does_not_apply_is_shown_to_the_developer_who_retries(
 async def test_paths_leaving_the_repo_are_refused_and_recorded(
     store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
 ) -> None:
-    os.symlink("/etc", demo_repo / "link_out")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    os.symlink(outside, demo_repo / "link_out")
     repo = pygit2.Repository(str(demo_repo))
     repo.index.add_all()
     repo.index.write()
     sig = pygit2.Signature("t", "t@t")
     repo.create_commit("HEAD", sig, sig, "add link", repo.index.write_tree(), [repo.head.target])
-    attempts = ["../../etc/passwd", "/etc/passwd", "link_out/passwd"]
+    attempts = ["../../etc/passwd", "/etc/passwd", "link_out/passwd"]  # all outside the repo
     demo_script["roles"]["developer"].insert(0, {"tool_calls": [
         {"name": "open_file", "arguments": {"path": p}} for p in attempts]})
     model = write_script(tmp_path, demo_script)
@@ -90,7 +93,7 @@ async def test_paths_leaving_the_repo_are_refused_and_recorded(
     opened = [p for p in _kinds(store, outcome.run_id, "tool_result") if p["name"] == "open_file"]
     assert all(p["is_error"] for p in opened[:3])
     assert not any("root:x:0:0" in p["content"] for p in opened)
-    policy = _kinds(store, outcome.run_id, "policy")
+    policy = [p for p in _kinds(store, outcome.run_id, "policy") if p["tool"] == "open_file"]
     assert [p["path"] for p in policy] == attempts
 
 

@@ -25,6 +25,7 @@ from agents.run_state import RunState
 from agents.tool_guard import text_tool_call
 from workbench import gitops
 from workbench.allowlist import allowed_commands
+from workbench.config import SandboxSettings
 from workbench.engine.budgets import check_budgets
 from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
@@ -380,8 +381,11 @@ class PipelineBase:
     @property
     def evidence(self) -> Evidence:
         allow = (*DEFAULT_ALLOW, *(tuple(a) for a in self.config.extra_allowed))
-        sandbox = Sandbox(self.wt_checked.path, timeout_s=self.config.timeout_s, allow=allow)
-        return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox)
+        settings = SandboxSettings.model_validate(self.config.sandbox)
+        sandbox = Sandbox(self.wt_checked.path, timeout_s=self.config.timeout_s, allow=allow,
+                          **settings.sandbox_kwargs())
+        return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox,
+                        self.state.policy)
 
 
 def emit_approval(bus: EventBus, approval: Approval) -> None:

@@ -44,6 +44,9 @@ class RunConfig:
     """A final patch touching these paths needs a human approval that names them."""
     allow_high_risk: bool = False
     """``--allow-high-risk``: auto-approve may pass high-risk paths too."""
+    sandbox: dict[str, Any] = field(default_factory=dict)
+    """The config's sandbox section when the run was created (backend, image, limits);
+    empty: the defaults (``auto``: bwrap where it works, else the local runner)."""
 
     @property
     def repo_path(self) -> Path:

@@ -61,6 +61,8 @@ class WorkbenchTUI(WorkbenchApp):
             timeout_s=self.settings.sandbox.timeout_s,
             extra_allowed=self.settings.sandbox.allow_prefixes(),
             calls=CallSettings(**self.settings.calls.model_dump()),
+            high_risk_patterns=list(self.settings.safety.high_risk_paths),
+            sandbox=self.settings.sandbox.model_dump(mode="json"),
         )
 
     def start_run(self, request: RunRequest) -> None:
