@@ -127,3 +127,28 @@ async def test_the_cli_asks_for_a_confirmation_it_cannot_get_without_a_terminal(
     assert f"of run {rid}" in done.stdout
     tip = pygit2.Repository(str(demo_repo)).head.peel(pygit2.Commit)
     assert str(tip.id) == str(pygit2.Repository(str(demo_repo)).branches[branch].target)
+
+
+async def test_a_secret_the_developer_wrote_is_committed_as_written_but_never_stored(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, object]
+) -> None:
+    from .conftest import write_script
+
+    key = "sk-proj-" + "Q7x" * 12
+    dev = demo_script["roles"]["developer"]  # type: ignore[index]
+    for step in dev:
+        for call in step.get("tool_calls", []):
+            diff = call["arguments"].get("diff", "")
+            if "+++ b/README.md" in diff:
+                call["arguments"]["diff"] = diff.replace(
+                    "@@ -1,3 +1,5 @@", "@@ -1,3 +1,6 @@").replace(
+                    "lowest quantity first.\n",
+                    f"lowest quantity first.\n+Set OPENAI_API_KEY={key} to try it.\n", 1)
+    model = write_script(tmp_path, demo_script)  # type: ignore[arg-type]
+    outcome = await create_pipeline(
+        store, config_for(demo_repo, model, auto_approve=True)).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    repo = pygit2.Repository(str(demo_repo))
+    blob = repo.revparse_single(f"{outcome.branch}:README.md")
+    assert key in blob.data.decode()
+    assert key.encode() not in store.path.read_bytes()

@@ -21,6 +21,7 @@ from agents.contracts import (
 from agents.diff import parse_unified_diff
 from agents.fold import NO_PATCH
 from agents.patching import PatchRejected, apply_patch
+from agents.redact import MASK
 from workbench import gitops
 from workbench.engine import repo_map as views
 from workbench.engine.base import ContractGaveUp, RunStopped
@@ -221,9 +222,24 @@ class Steps(SafetyGates):
         self._record_evidence(sha)
         self._phase(Phase.DONE)
 
+    def _committable_diff(self) -> str:
+        """The final diff as it is in git: the stored one has its secrets masked, so where a
+        mask stands in it, the diff is read again from the last worktree snapshot."""
+        diff = self.final_diff()
+        snapshot = self.state.snapshot
+        if MASK not in diff or not snapshot:
+            return diff
+        gitops.restore_worktree(self.wt_checked, snapshot)
+        real = gitops.worktree_diff(self.wt_checked)
+        if _hunk_ids(real) != _hunk_ids(diff):  # not the diff the human saw: keep to what was shown
+            raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW,
+                             "the approved patch holds masked secrets and differs from the "
+                             "worktree snapshot: commit it by hand")
+        return real
+
     async def _apply_approved(self, approval: Approval) -> None:
         wt = self.wt_checked
-        diff = self.final_diff()
+        diff = self._committable_diff()
         final_seq = self.state.final_patch.seq if self.state.final_patch else 0
         gitops.restore_worktree(wt, wt.base_commit)
         if diff.strip():
@@ -257,6 +273,13 @@ class Steps(SafetyGates):
         bundle = build_bundle(self.state, sha)
         bundle.update(status=RunStatus.APPROVED.value, commit=sha, branch=self.wt_checked.branch)
         self._artifact("evidence", Role.HUMAN, bundle, body=True, commit=sha)
+
+
+def _hunk_ids(diff: str) -> list[str]:
+    try:
+        return [h.id for f in parse_unified_diff(diff) for h in f.hunks]
+    except ValueError:
+        return []
 
 
 def commit_message(title: str, run_id: str, spec: FeatureSpec | None = None) -> str:
