@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from typing import Any
@@ -21,18 +20,20 @@ from autogen_core import CancellationToken
 
 from agents.injection import Finding
 from agents.injection_sources import prompt_note, screen_prompt, screen_tool_output, unfence
+from agents.output import stored_arguments
 from workbench.engine.bus import EventBus
 from workbench.engine.team import TOOL_ITERATIONS
 
 TOOL_CAP_NOTE = "(the turn ended at the tool-call cap before a summary was written)"
 
 
-def _arguments(raw: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw) if raw else {}
-    except json.JSONDecodeError:
-        return {"_raw": raw}
-    return value if isinstance(value, dict) else {"_value": value}
+def _arguments(bus: EventBus, raw: str) -> dict[str, Any]:
+    """The arguments as the event stores them (long values cut); a cut call keeps its whole
+    text as an artifact, so a replay issues the very call the model made."""
+    args = stored_arguments(raw)
+    if "_truncated" in args:
+        args["_artifact"] = bus.store.add_artifact(bus.run_id, "tool_arguments", raw)
+    return args
 
 
 def record_findings(bus: EventBus, role: str, findings: Sequence[Finding],
@@ -78,7 +79,7 @@ async def run_turn(
                         "tool_call",
                         role,
                         name=call.name,
-                        arguments=_arguments(call.arguments),
+                        arguments=_arguments(bus, call.arguments),
                         call_id=call.id,
                     )
             elif isinstance(item, ToolCallExecutionEvent):

@@ -13,7 +13,7 @@ The tools run for real against the new run's worktree; only the model is replaye
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -73,8 +73,12 @@ class _Call:
                             cached=False, thought=self.thought)
 
 
-def _arguments(arguments: dict[str, Any]) -> str:
-    """Undo the engine's parsing of a call's arguments (raw text it could not parse)."""
+def _arguments(arguments: dict[str, Any], load: Callable[[int], str] | None) -> str:
+    """Undo the engine's parsing of a call's arguments (raw text it could not parse, or the
+    whole text of a call whose long values the event cut)."""
+    artifact = arguments.get("_artifact")
+    if isinstance(artifact, int) and load is not None:
+        return load(artifact)
     if set(arguments) == {"_raw"}:
         return str(arguments["_raw"])
     if set(arguments) == {"_value"}:
@@ -82,8 +86,10 @@ def _arguments(arguments: dict[str, Any]) -> str:
     return json.dumps(arguments)
 
 
-def outputs_from_events(events: Iterable[EventBase]) -> dict[str, list[CreateResult]]:
-    """Every role's model outputs, in call order, from a run's events."""
+def outputs_from_events(events: Iterable[EventBase], load: Callable[[int], str] | None = None
+                        ) -> dict[str, list[CreateResult]]:
+    """Every role's model outputs, in call order, from a run's events (``load`` reads an
+    artifact's text: the whole arguments of a call the events cut)."""
     out: dict[str, list[CreateResult]] = {}
     open_calls: dict[str, _Call | None] = {}
 
@@ -107,7 +113,7 @@ def outputs_from_events(events: Iterable[EventBase]) -> dict[str, list[CreateRes
         if isinstance(event, ToolCall):
             call.calls.append(FunctionCall(id=event.call_id or f"call_{len(call.calls)}",
                                            name=event.name,
-                                           arguments=_arguments(event.arguments)))
+                                           arguments=_arguments(event.arguments, load)))
         elif isinstance(event, AgentMessage) and event.thought and not call.calls:
             call.thought = event.content
         elif isinstance(event, AgentMessage) and not event.thought:
@@ -139,7 +145,8 @@ def load_outputs(spec: ModelSpec) -> tuple[str, dict[str, list[CreateResult]]]:
         raise ModelSpecError(f"cannot read the run store for {spec.text}: {exc}") from None
     try:
         run_id = store.find_run(spec.name).run_id
-        outputs = outputs_from_events(store.iter_events(run_id))
+        outputs = outputs_from_events(store.iter_events(run_id),
+                                      lambda aid: store.artifact(aid).content)
     except UnknownRunError:  # no such run, or a prefix of several
         raise ModelSpecError(f"unknown run {spec.name!r} in {path} (for {spec.text})") from None
     finally:
