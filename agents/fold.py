@@ -231,6 +231,9 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
             state.static_checks = data or None
         case "log" if e.artifact_id is not None:
             state.log_artifacts.append(e.artifact_id)
+            facts = e.data if isinstance(e.data, dict) else {}
+            if facts.get("backend"):
+                state.sandbox = (str(facts["backend"]), bool(facts.get("jailed")))
         case "evidence":
             state.evidence_artifact = e.artifact_id
             state.commit = e.commit or state.commit

@@ -170,6 +170,8 @@ class RunState:
     last_test_command: list[str] = field(default_factory=list)
     static_checks: dict[str, Any] | None = None
     final_approval: Approval | None = None
+    sandbox: tuple[str, bool] | None = None
+    """The backend the last command ran in, and whether it is a jail."""
     command_request: CommandRequest | None = None
     command_approval: Approval | None = None
     high_risk_paths: list[str] = field(default_factory=list)

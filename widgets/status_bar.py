@@ -91,6 +91,10 @@ class RunStatusBar(Widget):
             segments.append((8, Content.styled(" PAUSED ", "bold reverse $text-warning")))
         if self.step_mode:
             segments.append((8, Content.styled(" STEP ", "bold reverse $text-accent")))
+        if view.sandbox is not None:
+            backend, jailed = view.sandbox
+            segments.append((2, Content.styled(f"jail: {backend}", "$text-muted")) if jailed
+                            else (7, Content.styled(" NOT JAILED ", "bold reverse $text-error")))
         if view.phase:
             segments.append((7, Content.styled(view.phase.replace("_", " "), "bold")))
         if view.active_role:

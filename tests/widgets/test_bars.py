@@ -63,6 +63,23 @@ async def test_a_retry_shows_while_it_waits_and_goes_when_the_model_answers() ->
         assert "RETRY" not in _bar_text(app)
 
 
+async def test_the_bar_says_where_commands_run_and_warns_when_it_is_no_jail() -> None:
+    app = StatusBarApp(events=3)
+    async with app.run_test(size=(200, 5)):
+        bar = app.query_one(RunStatusBar)
+        view = RunState.from_events(sample_events()[:3])
+        assert "jail" not in _bar_text(app).lower()
+        for seq, backend, jailed in ((50, "bwrap", True), (51, "local", False)):
+            view.apply(make_event("artifact", run_id="run-demo", seq=seq, ts=view.last_ts + 1,
+                                  role="tester", type="log", artifact_id=seq,
+                                  data={"argv": ["pytest"], "backend": backend,
+                                        "jailed": jailed}))
+            bar.update_view(view)
+            if jailed:
+                assert "jail: bwrap" in _bar_text(app)
+        assert " NOT JAILED " in _bar_text(app) and "jail: bwrap" not in _bar_text(app)
+
+
 async def test_a_real_model_is_not_labelled_scripted() -> None:
     events = sample_events()
     events[0] = events[0].model_copy(update={
