@@ -30,6 +30,7 @@ from agents.events import (
     ToolResult,
     TurnStarted,
 )
+from agents.redact import printable
 from agents.run_state import (
     CommandRequest,
     ConversationItem,
@@ -84,7 +85,12 @@ def _reach(state: RunState, event: EventBase, stage: Stage) -> None:
 
 
 def _item(state: RunState, event: EventBase, kind: ItemKind, text: str, **extra: Any) -> None:
-    state.items.append(ConversationItem(event.role, kind, text, seq=event.seq, **extra))
+    """A conversation line; terminal control characters in model or tool text never reach
+    the screen."""
+    if isinstance(extra.get("details"), str):
+        extra["details"] = printable(extra["details"])
+    state.items.append(ConversationItem(event.role, kind, printable(text), seq=event.seq,
+                                        **extra))
 
 
 def _started(state: RunState, e: RunStarted) -> None:

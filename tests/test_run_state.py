@@ -113,3 +113,12 @@ def test_fifty_thousand_events_fold_into_one_view() -> None:
     runs, rest = divmod(len(events), len(base))
     per_run = len(RunState.from_events(base).items)
     assert len(view.items) == runs * per_run + len(RunState.from_events(base[:rest]).items)
+
+
+def test_terminal_control_in_model_text_never_reaches_a_conversation_line() -> None:
+    state = RunState()
+    state.apply(make_event("agent_message", run_id="r", seq=1, ts=1.0, role="developer",
+                           content="done\x1b[2J\x1b]0;owned\x07\rOK\x9b31m"))
+    (item,) = [i for i in state.items if i.role == "developer"]
+    assert "\x1b" not in item.text and "\r" not in item.text and "\x9b" not in item.text
+    assert "done" in item.text and "OK" in item.text

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Log, Static
 
 from agents.contracts import TestResult
+from agents.redact import printable
 
 _STATUS_STYLE = {"passed": "$text-success", "failed": "$text-error", "error": "$text-error",
                  "blocked": "$text-warning", "timeout": "$text-warning"}
@@ -94,7 +95,7 @@ class TestOutputView(Vertical, can_focus=True):
 
     def set_full_log(self, text: str) -> None:
         """Supply the full log (e.g. read from the artifact store by the screen)."""
-        self._full_log = text
+        self._full_log = printable(text)
         if self.is_mounted:
             self._refresh()
 

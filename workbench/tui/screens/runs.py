@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Static
 
+from agents.redact import printable
 from workbench.store import RunRecord, RunStore
 from workbench.tui.formatting import (
     RESUMABLE_STATUSES,
@@ -222,7 +223,7 @@ class RunListScreen(Screen[None]):
         colour = self._colour(STATUS_VARIABLES.get(run.status, "status-running"))
         return [
             Text(f"● {label}", style=colour),
-            truncate(run.task, layout.task),
+            truncate(printable(run.task), layout.task),
             shorten_path(repo_label(run.repo, layout.compact), layout.repo),
             format_started(run.started_at, compact=layout.compact),
             Text(format_duration(run.duration_s), justify="right"),
@@ -252,5 +253,5 @@ class RunListScreen(Screen[None]):
         if run.status in RESUMABLE_STATUSES:
             line.append("  R resumes it", style="bold")
         line.append("\n")
-        line.append(" ".join(run.task.split()))
+        line.append(" ".join(printable(run.task).split()))
         detail.update(line)
