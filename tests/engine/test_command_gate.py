@@ -203,3 +203,20 @@ async def test_the_cli_approves_a_command_only_when_told_to_allow_it(
     assert allowed.returncode == 0, allowed.stderr
     assert "approve recorded at the command gate" in allowed.stdout
     assert fold(store.iter_events(rid)).stage == "command_decided"
+
+
+async def test_shell_text_is_refused_as_policy_and_the_role_goes_on_without_a_gate(
+    store: RunStore, demo_repo: Path, tmp_path: Path, demo_script: dict[str, Any]
+) -> None:
+    marker = tmp_path / "MARKER"
+    demo_script["roles"]["tester"][2] = {"tool_calls": [{"name": "run_tests", "arguments": {
+        "command": f"python -m pytest -q; touch {marker}"}}]}
+    model = write_script(tmp_path, demo_script)
+    outcome = await create_pipeline(store, config_for(demo_repo, model, auto_approve=True)).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    result = [p for p in _kinds(store, outcome.run_id, "tool_result")
+              if p["name"] == "run_tests"][0]
+    assert "BLOCKED_BY_POLICY" in result["content"] and "';'" in result["content"]
+    policy = [p for p in _kinds(store, outcome.run_id, "policy") if p["tool"] == "run_tests"]
+    assert policy and "without a shell" in policy[0]["message"]
+    assert not marker.exists()

@@ -14,6 +14,7 @@ from autogen_core.tools import FunctionTool
 from pydantic import BaseModel
 
 from agents import prompts
+from agents.commands import split_command
 from agents.contracts import AGENT_ROLES, Approval, Decision, Phase, Role, RunStatus
 from agents.events import AgentMessage, ApprovalGiven, ApprovalRequested, ArtifactRecorded
 from agents.fold import apply_event, fold
@@ -243,8 +244,13 @@ class PipelineBase:
         return argv in allowed_commands(self.store.path, self.config.repo_path)
 
     def _run_tests_tool(self, role: Role):  # type: ignore[no-untyped-def]
-        async def run(command: str) -> str:
-            argv = shlex.split(command)
+        async def run(command: str | list[str]) -> str:
+            try:
+                argv = split_command(command)
+            except ValueError as exc:  # shell text: no argv a human could approve
+                self.bus.emit("policy", role.value, message=f"command refused: {exc}",
+                              tool="run_tests")
+                return f"BLOCKED_BY_POLICY: {exc}. Give the command as plain arguments."
             if self._blocked is not None:
                 return (f"not run: `{shlex.join(self._blocked.argv)}` waits for a human "
                         "decision; end your turn now with a short summary")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
@@ -18,7 +17,6 @@ from autogen_core import CancellationToken, FunctionCall
 from autogen_core.models import FunctionExecutionResult
 from autogen_core.tools import BaseTool, FunctionTool, Workbench
 
-from agents.commands import split_command
 from agents.injection_sources import fence, screen_tool_output
 from agents.patching import PatchRejected
 from agents.redact import mask_secrets
@@ -39,7 +37,7 @@ def _masked(edit: Callable[[], str]) -> str:
 def repo_tools(
     tools: RepoTools,
     propose_patch: Callable[[str, str], str],
-    run_tests: Callable[[str], Awaitable[str]] | None,
+    run_tests: Callable[[str | list[str]], Awaitable[str]] | None,
     on_change: Callable[[], None] | None = None,
 ) -> list[FunctionTool]:
     """The tools, all behind one guard. ``on_change`` runs after every successful edit
@@ -107,7 +105,7 @@ def repo_tools(
             """Run a test or check command in the sandbox: only allow-listed commands (such as
             python -m pytest -q tests/test_x.py, pytest, ruff, mypy, npm test, dotnet test), no
             shell (no pipes, && or redirection). Returns the test summary and failures."""
-            return mask_secrets(await test_runner(shlex.join(split_command(command))))
+            return mask_secrets(await test_runner(command))
 
         result.append(guard.tool(run_tests_tool, name="run_tests"))
     return result
