@@ -319,6 +319,17 @@ class RunInterrupted(EventBase):
         return f"interrupted: {self.reason}"
 
 
+class TraceStarted(EventBase):
+    """The run is traced (OpenTelemetry): a resume continues this trace."""
+
+    kind: Literal["trace_started"] = "trace_started"
+    trace_id: str
+    span_id: str
+
+    def summary(self) -> str:
+        return f"trace {self.trace_id}"
+
+
 class RunFinished(EventBase):
     kind: Literal["run_finished"] = "run_finished"
     status: str
@@ -334,7 +345,7 @@ RunEvent = Annotated[
     RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelRetry | ModelChunk | AgentMessage
     | ToolCall | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer
     | BudgetUsed | ErrorRecorded | PolicyRecorded | InjectionSuspected | RunParked
-    | RunInterrupted | RunFinished,
+    | RunInterrupted | TraceStarted | RunFinished,
     Field(discriminator="kind"),
 ]
 """Any run event."""
@@ -345,7 +356,7 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
                 AgentMessage,
                 ToolCall, ToolResult, ArtifactRecorded, ApprovalRequested, ApprovalGiven, Steer,
                 BudgetUsed, ErrorRecorded, PolicyRecorded, InjectionSuspected, RunParked,
-                RunInterrupted, RunFinished)
+                RunInterrupted, TraceStarted, RunFinished)
 }
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
 TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})

@@ -28,6 +28,7 @@ from agents.events import (
     Steer,
     ToolCall,
     ToolResult,
+    TraceStarted,
     TurnStarted,
 )
 from agents.redact import printable
@@ -380,4 +381,5 @@ _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     ApprovalGiven: _approval_given, Steer: _steer, BudgetUsed: _budget, ErrorRecorded: _error,
     PolicyRecorded: _policy, InjectionSuspected: _injection, RunParked: _parked,
     RunInterrupted: _interrupted, RunFinished: _finished,
+    TraceStarted: lambda state, e: setattr(state, "trace", (e.trace_id, e.span_id)),
 }

@@ -170,6 +170,8 @@ class RunState:
     last_test_command: list[str] = field(default_factory=list)
     static_checks: dict[str, Any] | None = None
     final_approval: Approval | None = None
+    trace: tuple[str, str] | None = None
+    """The OpenTelemetry trace id of the run and its first run span id, when traced."""
     sandbox: tuple[str, bool] | None = None
     """The backend the last command ran in, and whether it is a jail."""
     command_request: CommandRequest | None = None

@@ -231,6 +231,17 @@ ENV_PREFIX = "WORKBENCH_"
 ENV_NESTED_DELIMITER = "__"
 
 
+class TracingSettings(_Section):
+    """OpenTelemetry traces of runs (one trace per run; spans carry ids and counts, never
+    source text). Read when an engine starts, so a resume exports where that machine says."""
+
+    exporter: Literal["none", "console", "otlp-http", "otlp-grpc"] = Field(
+        default="none", description="Where spans go: nowhere, stdout, or an OTLP collector.")
+    endpoint: str | None = Field(
+        default=None, description="The collector's URL (default: the OTLP exporter's own, "
+        "e.g. http://localhost:4318/v1/traces; OTEL_EXPORTER_OTLP_* variables apply too).")
+
+
 class SafetySettings(_Section):
     """Changes that always need a human."""
 
@@ -264,6 +275,9 @@ class WorkbenchSettings(BaseModel):
     )
     safety: SafetySettings = Field(
         default_factory=SafetySettings, description="High-risk paths that need a human."
+    )
+    tracing: TracingSettings = Field(
+        default_factory=TracingSettings, description="OpenTelemetry traces of runs."
     )
 
     _load_error: str | None = PrivateAttr(default=None)

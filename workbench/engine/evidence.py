@@ -75,7 +75,8 @@ def parse_test_output(cmd: CommandResult, log_artifact: int | None) -> TestResul
 
 def command_facts(cmd: CommandResult) -> dict[str, object]:
     """What a command event records about how the command ran."""
-    facts: dict[str, object] = {"backend": cmd.backend, "jailed": cmd.jailed}
+    facts: dict[str, object] = {"backend": cmd.backend, "jailed": cmd.jailed,
+                                "duration_s": cmd.duration_s}
     if cmd.reason:
         facts["reason"] = cmd.reason
     if cmd.warning:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from agents.contracts import Approval, Decision, Phase, Role, RunStatus
-from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted
+from agents.events import RunFinished, RunInterrupted, RunParked, RunStarted, TraceStarted
 from workbench import gitops
 from workbench.engine.base import CommandBlocked, LeaseLost, RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
@@ -22,14 +23,50 @@ from workbench.engine.lease import Lease
 from workbench.engine.steps import Steps
 from workbench.engine.team import worktrees_dir_for
 from workbench.models import ModelSpecError, ProviderUnavailable, ScriptExhausted
+from workbench.tracing import RunTracer, exporter_for
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 
 class Pipeline(Steps):
+    span_exporter: SpanExporter | None = None
+    """Where this run's spans go; None: the ``tracing`` settings say (none by default)."""
+
     async def run(self) -> RunOutcome:
         if self.state.finished:  # nothing left to do: the events say how it ended
             return self._outcome()
         with Lease(self.store, self.run_id) as self.lease:
-            return await self._run_leased()
+            tracer = self._tracer()
+            try:
+                return await self._run_leased()
+            finally:
+                if tracer is not None:
+                    tracer.shutdown()
+
+    def _tracer(self) -> RunTracer | None:
+        exporter = self.span_exporter
+        if exporter is None:
+            from workbench.config import load_settings
+
+            tracing = load_settings().tracing
+            if tracing.exporter == "none":
+                return None
+            try:
+                exporter = exporter_for(tracing.model_dump())
+            except (ValueError, ImportError) as exc:
+                self.bus.emit("error", message=f"tracing is off: {exc}")
+                return None
+        if exporter is None:
+            return None
+        trace_id, span_id = self.state.trace or ("", "")
+        tracer = RunTracer(exporter, self.run_id, trace_id=trace_id, root_span=span_id,
+                           batch=self.span_exporter is None)
+        self.bus.subscribe(tracer)
+        if self.state.trace is None:
+            trace_id, span_id = tracer.start(time.time())
+            self.bus.put(TraceStarted(trace_id=trace_id, span_id=span_id))
+        return tracer
 
     def _outcome(self) -> RunOutcome:
         s = self.state
