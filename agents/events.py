@@ -330,6 +330,19 @@ class TraceStarted(EventBase):
         return f"trace {self.trace_id}"
 
 
+class HandoffPosted(EventBase):
+    """The run's result was sent to another system (``workbench export --post``)."""
+
+    kind: Literal["handoff"] = "handoff"
+    format: str
+    host: str
+    status_code: int
+    attempts: int = 1
+
+    def summary(self) -> str:
+        return f"{self.format} posted to {self.host}: HTTP {self.status_code}"
+
+
 class RunFinished(EventBase):
     kind: Literal["run_finished"] = "run_finished"
     status: str
@@ -345,7 +358,7 @@ RunEvent = Annotated[
     RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelRetry | ModelChunk | AgentMessage
     | ToolCall | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer
     | BudgetUsed | ErrorRecorded | PolicyRecorded | InjectionSuspected | RunParked
-    | RunInterrupted | TraceStarted | RunFinished,
+    | RunInterrupted | TraceStarted | HandoffPosted | RunFinished,
     Field(discriminator="kind"),
 ]
 """Any run event."""
@@ -356,7 +369,7 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
                 AgentMessage,
                 ToolCall, ToolResult, ArtifactRecorded, ApprovalRequested, ApprovalGiven, Steer,
                 BudgetUsed, ErrorRecorded, PolicyRecorded, InjectionSuspected, RunParked,
-                RunInterrupted, TraceStarted, RunFinished)
+                RunInterrupted, TraceStarted, HandoffPosted, RunFinished)
 }
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
 TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})

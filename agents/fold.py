@@ -15,6 +15,7 @@ from agents.events import (
     BudgetUsed,
     ErrorRecorded,
     EventBase,
+    HandoffPosted,
     InjectionSuspected,
     ModelCall,
     ModelChunk,
@@ -382,4 +383,5 @@ _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     PolicyRecorded: _policy, InjectionSuspected: _injection, RunParked: _parked,
     RunInterrupted: _interrupted, RunFinished: _finished,
     TraceStarted: lambda state, e: setattr(state, "trace", (e.trace_id, e.span_id)),
+    HandoffPosted: lambda state, e: _item(state, e, "artifact", e.summary()),
 }

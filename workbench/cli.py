@@ -346,6 +346,16 @@ def _register_apply() -> None:
 _register_apply()
 
 
+def _register_handoff() -> None:
+    from workbench.cli_handoff import export, serve_approvals
+
+    cli.add_command(export)
+    cli.add_command(serve_approvals)
+
+
+_register_handoff()
+
+
 def main() -> None:
     from agents.redact import install_log_masking
     from workbench.errors import USER_ERRORS, usage_message, user_message
