@@ -99,10 +99,13 @@ class RunStatusBar(Widget):
             segments.append((7, Content.styled(view.phase.replace("_", " "), "bold")))
         if view.active_role:
             segments.append((6, Content.styled(view.active_role, "$text-accent")))
-        model = view.models.get(view.active_role) or view.model
+        # one label whatever the phase: the active role's, else the developer's (the run's)
+        model = (view.models.get(view.active_role) or view.models.get("developer")
+                 or view.model)
         if view.scripted:
             segments.append((8, Content.styled(" SCRIPTED ", "bold reverse $text-warning")))
-            if model:
+            if model:  # the badge already says it
+                model = model.removesuffix(" (SCRIPTED)")
                 segments.append((2, Content.styled(model, "$text-muted")))
         elif model:
             segments.append((5, Content(model)))
