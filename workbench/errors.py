@@ -6,9 +6,9 @@ from __future__ import annotations
 import click
 
 from agents.redact import safe_text
-from workbench.engine.runner import EngineError
+from workbench.engine.errors import EngineError
 from workbench.gitops import GitError
-from workbench.models import ModelSpecError, ScriptError
+from workbench.models.errors import ModelSpecError, ScriptError
 from workbench.store import StoreError, UnknownRunError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (

@@ -16,13 +16,10 @@ from workbench.engine.base import emit_approval
 from workbench.engine.bus import EventBus, Listener
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl
+from workbench.engine.errors import EngineError as EngineError
 from workbench.engine.pipeline import Pipeline
 from workbench.models import parse_model_spec
 from workbench.store import RunStore
-
-
-class EngineError(RuntimeError):
-    """A user-facing problem with a run request (one line)."""
 
 
 def new_run_id() -> str:
