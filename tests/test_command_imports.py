@@ -41,6 +41,7 @@ def store(tmp_path: Path) -> RunStore:
     ["runs"], ["runs", "--json"], ["show", "20261202-000000-abcdef"],
     ["show", "20261202-000000-abcdef", "--json"], ["evidence", "20261202-000000-abcdef"],
     ["export", "20261202-000000-abcdef"], ["changes", "--repo", "REPO"],
+    ["approve", "20261202-000000-abcdef"],  # refused (no gate waits): still light
 ])
 def test_reading_commands_load_no_engine_and_no_textual(
     args: list[str], store: RunStore, tmp_path: Path
@@ -52,5 +53,6 @@ def test_reading_commands_load_no_engine_and_no_textual(
     done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)],
                           capture_output=True, text=True, env=env, timeout=60)
     report = json.loads(done.stderr.strip().splitlines()[-1])
-    assert report["code"] in (0, None), done.stderr
+    expected = 2 if args[0] == "approve" else 0  # approve: a one-line refusal, no gate waits
+    assert (report["code"] or 0) == expected and "Traceback" not in done.stderr, done.stderr
     assert report["heavy"] == [], f"{args[0]} imported {report['heavy']}"

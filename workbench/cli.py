@@ -285,7 +285,7 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
     """Record a decision for a run waiting at a gate, or take over a run that stopped
     NEEDS_HUMAN_REVIEW (--spec, an approval that overrules the review, or --request-changes
     --to ROLE); `workbench resume` continues it."""
-    from workbench.engine.runner import approve_run
+    from workbench.engine.approvals import approve_run
 
     decision = Decision.APPROVE
     if reject:

@@ -27,6 +27,7 @@ from agents.tool_guard import text_tool_call
 from workbench import gitops
 from workbench.allowlist import allowed_commands
 from workbench.config import SandboxSettings
+from workbench.engine.approvals import emit_approval as emit_approval
 from workbench.engine.budgets import check_budgets
 from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
@@ -392,13 +393,3 @@ class PipelineBase:
                           **settings.sandbox_kwargs())
         return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox,
                         self.state.policy)
-
-
-def emit_approval(bus: EventBus, approval: Approval) -> None:
-    """Record a gate decision; an edited spec travels with it and becomes the run's spec."""
-    bus.put(ApprovalGiven(
-        role="human", gate=approval.gate, decision=approval.decision.value,
-        comment=approval.comment,
-        spec=approval.spec.model_dump(mode="json") if approval.spec else None,
-        rejected_hunks=list(approval.rejected_hunks), by=approval.by, send_to=approval.send_to,
-        remember=approval.remember, high_risk_paths=list(approval.high_risk_paths)))
