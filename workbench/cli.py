@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import json
 import os
 import sys
@@ -12,15 +12,13 @@ from typing import Any
 import click
 import yaml
 
-from agents.contracts import Decision, FeatureSpec, RunStatus
 from agents.redact import mask_value, safe_text
-from workbench.cli_models import models as models_command
 from workbench.store import RunRecord, RunStore
 
 # The engine (AutoGen, model clients) is imported by the commands that run it, so the app
 # opens without paying for it.
 
-OK_STATUSES = {RunStatus.APPROVED, RunStatus.WAITING_FOR_APPROVAL}
+OK_STATUSES = {"APPROVED", "WAITING_FOR_APPROVAL"}
 EXIT_TEMPFAIL = 75
 """``run``/``resume`` exit code of a run parked WAITING for its provider (sysexits' TEMPFAIL)."""
 
@@ -85,18 +83,39 @@ def _finish(outcome: Any, as_json: bool, repo: str) -> None:
             line += f" ({outcome.reason})"
         if outcome.commit:
             line += f"\ncommitted {outcome.commit[:10]} on {outcome.branch} in {repo}"
-        if outcome.status is RunStatus.WAITING_FOR_APPROVAL:
+        if outcome.status.value == "WAITING_FOR_APPROVAL":
             rid = outcome.run_id
             line += f"\nnext: workbench approve {rid} && workbench resume {rid}"
-        if outcome.status is RunStatus.WAITING:
+        if outcome.status.value == "WAITING":
             line += f"\nnext: workbench resume {outcome.run_id} once the provider is back"
         _echo(line)
-    if outcome.status is RunStatus.WAITING:
+    if outcome.status.value == "WAITING":
         sys.exit(EXIT_TEMPFAIL)
-    sys.exit(0 if outcome.status in OK_STATUSES else 1)
+    sys.exit(0 if outcome.status.value in OK_STATUSES else 1)
 
 
-@click.group(invoke_without_command=True)
+class _LazyGroup(click.Group):
+    """Sub-commands kept in their own modules are imported only when they run (or when help
+    lists them): ``workbench runs`` does not pay for ``changes``' tree-sitter."""
+
+    LAZY = {"changes": "workbench.cli_changes:changes", "prune": "workbench.cli_prune:prune",
+            "models": "workbench.cli_models:models", "apply": "workbench.cli_apply:apply",
+            "export": "workbench.cli_handoff:export",
+            "serve-approvals": "workbench.cli_handoff:serve_approvals"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, _, name = self.LAZY[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, invoke_without_command=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
               envvar="WORKBENCH_DB", help="Run store file (default: user data dir).")
 @click.pass_context
@@ -171,6 +190,8 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         sandbox=settings.sandbox.model_dump(mode="json"),
     )
     pipeline = create_pipeline(_store(ctx), config)
+    import asyncio
+
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)
 
 
@@ -193,6 +214,8 @@ def demo(ctx: click.Context, headless: bool, as_json: bool) -> None:
     from workbench.engine.runner import create_pipeline
 
     pipeline = create_pipeline(_store(ctx), config)
+    import asyncio
+
     _finish(asyncio.run(pipeline.run()), as_json, str(repo))
 
 
@@ -285,6 +308,7 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
     """Record a decision for a run waiting at a gate, or take over a run that stopped
     NEEDS_HUMAN_REVIEW (--spec, an approval that overrules the review, or --request-changes
     --to ROLE); `workbench resume` continues it."""
+    from agents.contracts import Decision, FeatureSpec
     from workbench.engine.approvals import approve_run
 
     decision = Decision.APPROVE
@@ -315,45 +339,9 @@ def resume(ctx: click.Context, run_id: str, auto_approve: bool, as_json: bool) -
 
     store = _store(ctx)
     pipeline = open_pipeline(store, run_id, auto_approve=auto_approve or None)
+    import asyncio
+
     _finish(asyncio.run(pipeline.run()), as_json, pipeline.config.repo)
-
-
-def _register_changes() -> None:
-    from workbench.cli_changes import changes
-
-    cli.add_command(changes)
-
-
-_register_changes()
-
-
-def _register_prune() -> None:
-    from workbench.cli_prune import prune
-
-    cli.add_command(prune)
-
-
-_register_prune()
-cli.add_command(models_command)
-
-
-def _register_apply() -> None:
-    from workbench.cli_apply import apply
-
-    cli.add_command(apply)
-
-
-_register_apply()
-
-
-def _register_handoff() -> None:
-    from workbench.cli_handoff import export, serve_approvals
-
-    cli.add_command(export)
-    cli.add_command(serve_approvals)
-
-
-_register_handoff()
 
 
 def main() -> None:
