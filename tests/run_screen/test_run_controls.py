@@ -88,11 +88,21 @@ async def test_request_changes_sends_the_comment_back_to_requirements(
     assert "Mention units" in req[-1].payload()["task"]
 
 
-async def test_reject_at_spec_gate_ends_rejected(store: RunStore, demo_repo: Path) -> None:
+async def test_reject_asks_first_and_then_ends_the_run_rejected(
+    store: RunStore, demo_repo: Path
+) -> None:
+    from workbench.tui.screens.confirm import ConfirmScreen
+
     app = tui(store, demo_config(demo_repo))
     async with app.run_test(size=(160, 48)) as pilot:
-        await at_gate(pilot, "spec")
+        gate = await at_gate(pilot, "spec")
         await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "end the run REJECTED" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("n")  # kept waiting: nothing was decided
+        await pilot.pause()
+        assert gate.view.pending_approval == "spec" and not gate.view.finished
+        await pilot.press("x", "y")
         screen = await finished(pilot)
         assert screen.view.status is RunStatus.REJECTED
 

@@ -59,7 +59,7 @@ async def test_escape_at_the_command_question_leaves_the_run_waiting(
         await pilot.press("escape")
         await pilot.pause()
         assert screen.view.pending_approval == "command"
-        await pilot.press("x")
+        await pilot.press("x", "y")
         done = await finished(pilot)
         assert done.view.status is RunStatus.BLOCKED_BY_POLICY
 

@@ -361,8 +361,16 @@ class RunScreen(ReplayMixin, Screen[None]):
 
     def action_reject(self) -> None:
         if self._gate_live("Reject"):
-            gate = self.view.pending_approval
-            self.live.answer_gate(Approval(gate=gate, decision=Decision.REJECT))  # type: ignore[union-attr,arg-type]
+            ends = ("stop the run BLOCKED_BY_POLICY" if self.view.pending_approval == "command"
+                    else "end the run REJECTED")
+            self.app.push_screen(ConfirmScreen(
+                f"Reject at the {self.view.pending_approval} gate? This will {ends}.",
+                yes="Reject", no="Keep waiting"), self._reject)
+
+    def _reject(self, yes: bool | None) -> None:
+        gate = self.view.pending_approval
+        if yes and self.live is not None and gate is not None:
+            self.live.answer_gate(Approval(gate=gate, decision=Decision.REJECT))  # type: ignore[arg-type]
 
     def action_steer(self) -> None:
         if self.replay or self.live is None or not self.live.running:
