@@ -89,3 +89,19 @@ def test_user_mistakes_give_one_line_errors(
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], proc.stderr
+
+
+def test_run_in_a_sub_directory_changes_the_repository_it_is_in(tmp_path: Path) -> None:
+    repo = prepare_demo_repo(tmp_path)
+    env = {**os.environ, "WORKBENCH_DB": str(tmp_path / "runs.db"),
+           "WORKBENCH_CONFIG": str(tmp_path / "config.yaml")}
+    done = subprocess.run([sys.executable, "-m", "workbench", "run", "--model", "scripted:demo",
+                           "--auto-approve", "--json", "--", "Add a low-stock report"],
+                          cwd=repo / "inventory", capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["repo"] == str(repo.resolve()) and out["status"] == "APPROVED"
+    shown = subprocess.run([sys.executable, "-m", "workbench", "show", out["run_id"]],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert shown.returncode == 0 and "trace:" not in shown.stdout  # tracing is off by default

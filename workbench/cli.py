@@ -70,6 +70,17 @@ def _read_task(words: tuple[str, ...], task_file: str | None) -> str:
     return text
 
 
+def _repo_root(path: Path) -> str:
+    """The root of the git repository that holds ``path`` (a run may start in a
+    sub-directory); outside any repository, the path itself (the run then says it is not a
+    git repository, after the other checks of what was asked)."""
+    import pygit2
+
+    found = pygit2.discover_repository(str(path.resolve()))
+    workdir = pygit2.Repository(found).workdir if found else None
+    return str(Path(workdir).resolve()) if workdir else str(path.resolve())
+
+
 def _finish(outcome: Any, as_json: bool, repo: str) -> None:
     payload = {
         "run_id": outcome.run_id, "status": outcome.status.value, "reason": outcome.reason,
@@ -180,7 +191,7 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
     pinned = pins(model, parse_role_models(role_model))
     choices = first_choices(settings.models, pinned)  # config routing; flags win
     config = RunConfig(
-        task=task_text, repo=str(repo.resolve()), model=choices["developer"], role_models=choices,
+        task=task_text, repo=_repo_root(repo), model=choices["developer"], role_models=choices,
         model_settings=settings.models.model_dump(mode="json"), pinned_models=pinned,
         base_url=base_url or settings.models.base_url, auto_approve=auto_approve,
         budgets=budgets, timeout_s=settings.sandbox.timeout_s,
@@ -268,6 +279,8 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
             if u.model_calls:
                 _echo(f"usage by {what} {name}: {u.model_calls} call(s), "
                       f"{u.prompt_tokens:,}+{u.completion_tokens:,} tok, ${u.cost:.4f}")
+    if state.trace is not None:
+        _echo(f"trace: {state.trace[0]}")
 
 
 @cli.command()
