@@ -83,3 +83,26 @@ async def test_approving_high_risk_paths_asks_with_their_names_first(
     final = [e.payload() for e in store.events(run_id)
              if e.kind == "approval_given" and e.payload()["gate"] == "final"]
     assert final[-1]["high_risk_paths"]
+
+
+async def test_y_after_approval_brings_the_commit_onto_the_users_branch(
+    store: RunStore, demo_repo: Path
+) -> None:
+    import pygit2
+
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await at_gate(pilot, "spec")
+        await pilot.press("a")
+        await at_gate(pilot, "final", timeout=60)
+        await pilot.press("a")
+        done = await finished(pilot)
+        assert done.view.status is RunStatus.APPROVED
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "question")
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert "fast-forward" in question and "inventory/stock.py" in question
+        await pilot.press("y")
+        await pilot.pause()
+        commit = done.view.commit
+    assert str(pygit2.Repository(str(demo_repo)).head.target) == commit

@@ -35,6 +35,7 @@ from workbench.tui.screens.run_panes import changed_functions_by_file
 from workbench.tui.screens.run_replay import ReplayMixin
 
 if TYPE_CHECKING:
+    from workbench.delivery import ApplyPlan
     from workbench.engine.base import RunOutcome
     from workbench.tui.live import LiveRun
 
@@ -54,6 +55,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         Binding("z", "pause", "Pause/resume", id="run.pause"),
         Binding("e", "edit_spec", "Edit spec", id="run.edit_spec"),
         Binding("m", "maximize_pane", "Maximize pane", id="run.maximize"),
+        Binding("y", "apply_change", "Apply to my branch", show=False, id="run.apply"),
         Binding("1", "pane('conversation')", "Conversation", show=False, id="run.pane_1"),
         Binding("2", "pane('spec')", "Spec", show=False, id="run.pane_2"),
         Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
@@ -272,10 +274,43 @@ class RunScreen(ReplayMixin, Screen[None]):
         if message.outcome is not None:
             outcome = message.outcome
             ok = outcome.status is RunStatus.APPROVED
-            self.notify(f"{outcome.status.value}: {outcome.reason}", title="Run finished",
-                        severity="information" if ok else "warning")
+            where = (f"\ncommitted {outcome.commit[:10]} on {outcome.branch}: y brings it "
+                     "onto your branch" if ok and outcome.commit else "")
+            self.notify(f"{outcome.status.value}: {outcome.reason}{where}", title="Run finished",
+                        severity="information" if ok else "warning", timeout=10 if ok else 5)
         elif message.error:
             self.notify(message.error, title="Run stopped", severity="warning")
+
+    # delivering the change ------------------------------------------------------------------
+    def action_apply_change(self) -> None:
+        """Bring the approved commit onto the branch checked out in the run's repository,
+        after a confirmation that says what will happen."""
+        from workbench.delivery import plan_apply
+        from workbench.gitops import GitError
+
+        view = self.view
+        if view.status is not RunStatus.APPROVED or not view.branch or not view.repo:
+            self.notify("Apply: only an APPROVED run has a commit to apply", severity="warning")
+            return
+        try:
+            plan = plan_apply(Path(view.repo), view.branch)
+        except GitError as exc:
+            self.notify(str(exc).splitlines()[0], title="Cannot apply", severity="error")
+            return
+        self.app.push_screen(ConfirmScreen(plan.describe()[:600] + "\nApply it?",
+                                           yes="Apply", no="Not now"),
+                             lambda yes: self._apply_plan(plan) if yes else None)
+
+    def _apply_plan(self, plan: ApplyPlan) -> None:
+        from workbench.delivery import apply_plan
+        from workbench.gitops import GitError
+
+        try:
+            sha = apply_plan(plan)
+        except GitError as exc:
+            self.notify(str(exc).splitlines()[0], title="Cannot apply", severity="error")
+            return
+        self.notify(f"{plan.branch} is now at {sha[:10]} ({plan.mode})", title="Applied")
 
     # full log on demand -----------------------------------------------------------------------
     @on(TestOutputView.FullLogRequested)
