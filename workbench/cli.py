@@ -112,7 +112,8 @@ class _LazyGroup(click.Group):
     LAZY = {"changes": "workbench.cli_changes:changes", "prune": "workbench.cli_prune:prune",
             "models": "workbench.cli_models:models", "apply": "workbench.cli_apply:apply",
             "export": "workbench.cli_handoff:export",
-            "serve-approvals": "workbench.cli_handoff:serve_approvals"}
+            "serve-approvals": "workbench.cli_handoff:serve_approvals",
+            "serve": "workbench.cli_serve:serve"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
