@@ -105,3 +105,53 @@ def test_run_in_a_sub_directory_changes_the_repository_it_is_in(tmp_path: Path) 
     shown = subprocess.run([sys.executable, "-m", "workbench", "show", out["run_id"]],
                            capture_output=True, text=True, env=env, timeout=60)
     assert shown.returncode == 0 and "trace:" not in shown.stdout  # tracing is off by default
+
+
+def _stored_runs(tmp_path: Path, *run_ids: str) -> None:
+    from workbench.store import RunStore
+
+    store = RunStore(tmp_path / "data" / "runs.db")
+    for n, run_id in enumerate(run_ids):
+        store.create_run(run_id, f"task {n}", str(tmp_path), "scripted:demo",
+                         status="WAITING_FOR_APPROVAL", started_at=1_700_000_000.0 + n)
+    store.close()
+
+
+@pytest.mark.parametrize("command", ["show", "evidence", "approve", "resume", "apply"])
+def test_run_id_prefixes_in_every_command(tmp_path: Path, command: str) -> None:
+    _stored_runs(tmp_path, "20261201-090000-aaaaaa", "20261202-090000-bbbbbb",
+                 "20261202-100000-cccccc")
+    ambiguous = wb(tmp_path, command, "202612")
+    lines = ambiguous.stderr.strip().splitlines()
+    assert ambiguous.returncode != 0 and len(lines) == 1, ambiguous.stderr
+    assert lines[0] == ("error: run id prefix 202612 matches 3 runs: 20261202-100000-cccccc, "
+                        "20261202-090000-bbbbbb, 20261201-090000-aaaaaa")
+    unknown = wb(tmp_path, command, "1999")
+    assert unknown.stderr.strip() == "error: unknown run id: 1999" and unknown.returncode != 0
+    if command == "show":  # a unique prefix names its run
+        shown = wb(tmp_path, "show", "20261201")
+        assert shown.returncode == 0 and "run 20261201-090000-aaaaaa" in shown.stdout
+
+
+def test_run_in_a_subdirectory_uses_the_repository_root(tmp_path: Path) -> None:
+    repo = prepare_demo_repo(tmp_path)
+    deep = repo / "inventory"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "WORKBENCH"))}
+    env.update(WORKBENCH_DB=str(tmp_path / "data" / "runs.db"), TMPDIR=str(tmp_path))
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench", "run", "--model", "scripted:demo", "--json", "--",
+         demo_task()], capture_output=True, text=True, env=env, cwd=deep,
+        stdin=subprocess.DEVNULL, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["repo"] == str(repo.resolve()) and out["status"] == "WAITING_FOR_APPROVAL"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    outside = subprocess.run(
+        [sys.executable, "-m", "workbench", "run", "--model", "scripted:demo", "--", "x"],
+        capture_output=True, text=True, env=env, cwd=plain, stdin=subprocess.DEVNULL,
+        timeout=300, check=False)
+    assert outside.returncode != 0
+    assert outside.stderr.strip() == (f"error: not a git repository: {plain.resolve()} (nor any "
+                                      "folder above it); run it inside a repository or pass "
+                                      "--repo PATH")

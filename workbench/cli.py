@@ -70,15 +70,19 @@ def _read_task(words: tuple[str, ...], task_file: str | None) -> str:
     return text
 
 
-def _repo_root(path: Path) -> str:
+def _repo_root(path: Path) -> tuple[str, bool]:
     """The root of the git repository that holds ``path`` (a run may start in a
-    sub-directory); outside any repository, the path itself (the run then says it is not a
-    git repository, after the other checks of what was asked)."""
-    import pygit2
+    sub-directory) and True; outside any repository, the path itself and False (the run
+    then says it is not a git repository, after the other checks of what was asked)."""
+    from workbench.repo_root import repo_root
 
-    found = pygit2.discover_repository(str(path.resolve()))
-    workdir = pygit2.Repository(found).workdir if found else None
-    return str(Path(workdir).resolve()) if workdir else str(path.resolve())
+    found = repo_root(path)
+    return (str(found), True) if found else (str(path.resolve()), False)
+
+
+def _not_a_repo(path: str) -> click.ClickException:
+    return click.ClickException(f"not a git repository: {path} (nor any folder above it); "
+                                "run it inside a repository or pass --repo PATH")
 
 
 def _finish(outcome: Any, as_json: bool, repo: str) -> None:
@@ -135,17 +139,20 @@ def cli(ctx: click.Context, db: Path | None) -> None:
     """Workbench: a team of agents changes your repository while you stay in control."""
     ctx.ensure_object(dict)["db"] = db
     if ctx.invoked_subcommand is None:
+        from workbench.repo_root import current_repo_root
         from workbench.tui.launch import launch
 
-        launch(_store(ctx))
+        root = current_repo_root()  # started inside a repository: the new-run form opens on it
+        launch(_store(ctx), repo=str(root) if root else None)
 
 
 @cli.command()
 @click.argument("task", nargs=-1)
 @click.option("--task-file", default=None, metavar="PATH",
               help="Read the task from a file ('-': stdin) instead of the arguments.")
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Git repository to change.")
+@click.option("--repo", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("."),
+              help="Git repository to change (default: the one holding the current folder).")
 @click.option("--model", default=None,
               help="Provider string for every role, e.g. openai:gpt-4o-mini "
                    "(default: models.default in config.yaml, else scripted:demo).")
@@ -191,8 +198,9 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         budgets.max_tokens = max_tokens
     pinned = pins(model, parse_role_models(role_model))
     choices = first_choices(settings.models, pinned)  # config routing; flags win
+    root, in_repo = _repo_root(repo)
     config = RunConfig(
-        task=task_text, repo=_repo_root(repo), model=choices["developer"], role_models=choices,
+        task=task_text, repo=root, model=choices["developer"], role_models=choices,
         model_settings=settings.models.model_dump(mode="json"), pinned_models=pinned,
         base_url=base_url or settings.models.base_url, auto_approve=auto_approve,
         budgets=budgets, timeout_s=settings.sandbox.timeout_s,
@@ -201,7 +209,14 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         high_risk_patterns=list(settings.safety.high_risk_paths), allow_high_risk=allow_high_risk,
         sandbox=settings.sandbox.model_dump(mode="json"),
     )
-    pipeline = create_pipeline(_store(ctx), config)
+    from workbench.gitops import GitError
+
+    try:
+        pipeline = create_pipeline(_store(ctx), config)
+    except GitError:
+        if in_repo:
+            raise
+        raise _not_a_repo(root) from None
     import asyncio
 
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)

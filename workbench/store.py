@@ -507,10 +507,16 @@ class RunStore:
         exact = self._rows(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [prefix])
         if exact:
             return self._record(exact[0])
-        rows = self._rows(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id LIKE ? ESCAPE '\\' "
-                          "LIMIT 2", [_like_prefix(prefix)])
-        if len(rows) != 1 or not prefix:
+        if not prefix:
             raise UnknownRunError(prefix)
+        where = "FROM runs WHERE run_id LIKE ? ESCAPE '\\'"
+        rows = self._rows(f"SELECT {_RUN_COLUMNS} {where} ORDER BY started_at DESC LIMIT ?",
+                          [_like_prefix(prefix), AmbiguousRunError.SHOWN])
+        if not rows:
+            raise UnknownRunError(prefix)
+        if len(rows) > 1:
+            count = self._rows(f"SELECT COUNT(*) AS n {where}", [_like_prefix(prefix)])[0]["n"]
+            raise AmbiguousRunError(prefix, [r["run_id"] for r in rows], int(count))
         return self._record(rows[0])
 
     def runs(self, limit: int = 500) -> list[RunRecord]:
@@ -707,6 +713,19 @@ def mask_event(event: EventBase) -> EventBase:
     if masked == payload:
         return event
     return event.model_copy(update={k: v for k, v in masked.items() if v != payload.get(k)})
+
+
+class AmbiguousRunError(UnknownRunError):
+    """A run id prefix that several runs start with; the message names them (newest first)."""
+
+    SHOWN = 5
+
+    def __init__(self, prefix: str, candidates: list[str], count: int) -> None:
+        super().__init__(prefix)
+        listed = ", ".join(candidates[: self.SHOWN])
+        more = f" and {count - self.SHOWN} more" if count > self.SHOWN else ""
+        self.args = (f"run id prefix {prefix} matches {count} runs: {listed}{more}",)
+        self.candidates = candidates
 
 
 def _like_prefix(prefix: str) -> str:

@@ -18,6 +18,7 @@ from themes import APP_CSS_PATH, THEMES, toggled_theme_name, variable_defaults
 from workbench.config import DEFAULT_THEME, WorkbenchSettings, load_settings, save_settings
 from workbench.store import RunStore
 from workbench.tui.commands import BindingCommands
+from workbench.tui.model_choices import model_choices
 from workbench.tui.screens.confirm import QUIT_QUESTION, ConfirmScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.new_run import NewRunScreen, RunRequest
@@ -234,6 +235,8 @@ class WorkbenchApp(App[None]):
             model=self.settings.models.default,
             step_mode=self.settings.ui.step_mode,
             validate_model=self.validate_model,
+            choices=model_choices(self.settings.models),
+            named_models=list(self.settings.models.models),
         )
         self.push_screen(form, self._new_run_done)
 

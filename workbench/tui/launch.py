@@ -33,13 +33,20 @@ class WorkbenchTUI(WorkbenchApp):
         settings: WorkbenchSettings | None = None,
         *,
         demo: RunConfig | None = None,
+        repo: str | None = None,
     ) -> None:
-        super().__init__(store, settings, start=self._start_demo if demo else None)
+        super().__init__(store, settings, start=self._on_start if demo or repo else None)
         self._demo = demo
+        if repo:
+            self.default_repo = repo
 
-    def _start_demo(self, app: WorkbenchApp) -> None:
+    def _on_start(self, app: WorkbenchApp) -> None:
+        """The demo starts at once; started inside a repository, the form opens on it (over
+        the run list, which Esc goes back to)."""
         if self._demo is not None:
             self.start_config(self._demo)
+        elif self.default_repo:
+            self.action_new_run()
 
     def _config_from_request(self, request: RunRequest) -> RunConfig:
         from workbench.engine.budgets import Budgets
@@ -104,6 +111,11 @@ class WorkbenchTUI(WorkbenchApp):
         from workbench.engine.control import RunControl
         from workbench.engine.runner import open_pipeline
 
+        try:
+            run_id = self.store.find_run(run_id).run_id  # a prefix names one run
+        except UnknownRunError as exc:
+            self.notify(str(exc), title="Cannot resume", severity="error")
+            return
         if any(r.run_id == run_id and r.running for r in self.live_runs):
             self.notify("its engine is still working (or still stopping); try again shortly",
                         title="Cannot resume", severity="warning")
@@ -116,8 +128,9 @@ class WorkbenchTUI(WorkbenchApp):
         self._show_live(pipeline)
 
 
-def launch(store: RunStore, demo: RunConfig | None = None) -> None:
-    app = WorkbenchTUI(store, load_settings(), demo=demo)
+def launch(store: RunStore, demo: RunConfig | None = None, repo: str | None = None) -> None:
+    """Run the app; ``repo``: the repository it was started in, for the new-run form."""
+    app = WorkbenchTUI(store, load_settings(), demo=demo, repo=repo)
     try:
         app.run()
     finally:

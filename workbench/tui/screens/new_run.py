@@ -1,19 +1,28 @@
-"""The new-run form: task, repository, model and step mode."""
+"""The new-run form: task, repository, model and step mode.
+
+The model field is a picker of the models the config names (and the demo), with "Other" for
+any provider string; the text field under it always holds what the form submits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 
+from workbench.tui.model_choices import DEMO_CHOICE, ModelChoice
 from workbench.tui.validation import ModelValidator, check_model, check_repo, check_task
+
+OTHER = "other"
+"""The picker's free-text entry (no provider string or model name is a bare "other")."""
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,16 @@ class NewRunScreen(Screen[RunRequest | None]):
         model: str = "scripted:demo",
         step_mode: bool = False,
         validate_model: ModelValidator | None = None,
+        choices: Sequence[ModelChoice] = (),
+        named_models: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self._initial = RunRequest(task, repo, model, step_mode)
         self._validate_model = validate_model or check_model
+        self._choices = list(choices) or [ModelChoice(DEMO_CHOICE, f"{DEMO_CHOICE} · demo")]
+        self._values = {choice.value for choice in self._choices}
+        self._named = frozenset(named_models)
+        """Model names from the config: valid without being provider strings."""
 
     def compose(self) -> ComposeResult:
         initial = self._initial
@@ -89,7 +104,16 @@ class NewRunScreen(Screen[RunRequest | None]):
             yield Input(initial.repo, placeholder="path to a git repository", id="repo")
             yield Static("", id="repo-error", classes="field-error -hidden")
             yield Label("Model", classes="field-label")
-            yield Input(initial.model, placeholder="provider:model, e.g. openai:gpt-4o", id="model")
+            listed = initial.model in self._values
+            yield Select(
+                [(Text(c.label, no_wrap=True, overflow="ellipsis"), c.value)
+                 for c in self._choices] + [("Other: type a provider string", OTHER)],
+                value=initial.model if listed else OTHER, allow_blank=False, id="model-choice",
+            )
+            model = Input(initial.model, placeholder="provider:model, e.g. openai:gpt-4o",
+                          id="model")
+            model.display = not listed
+            yield model
             yield Static("", id="model-error", classes="field-error -hidden")
             with Horizontal(id="new-run-buttons"):
                 yield Checkbox("Step mode: pause after each turn", initial.step_mode, id="step")
@@ -105,6 +129,8 @@ class NewRunScreen(Screen[RunRequest | None]):
         error.update(message or "")
         error.set_class(message is None, "-hidden")
         self.query_one(f"#{field}").set_class(message is not None, "-invalid")
+        if field == "model":
+            self.query_one("#model-choice").set_class(message is not None, "-invalid")
 
     def validate(self) -> RunRequest | None:
         """Check every field, show inline errors, and return the request when all are valid."""
@@ -114,13 +140,14 @@ class NewRunScreen(Screen[RunRequest | None]):
         checks = [
             ("task", check_task(task)),
             ("repo", check_repo(repo)),
-            ("model", self._validate_model(model)),
+            ("model", None if model in self._named else self._validate_model(model)),
         ]
         for field, message in checks:
             self._show_error(field, message)
         bad = [field for field, message in checks if message is not None]
         if bad:
-            self.query_one(f"#{bad[0]}").focus()
+            target = self.query_one(f"#{bad[0]}")
+            (target if target.display else self.query_one("#model-choice")).focus()
             return None
         return RunRequest(task, repo, model, self.query_one("#step", Checkbox).value)
 
@@ -151,6 +178,27 @@ class NewRunScreen(Screen[RunRequest | None]):
     def _clear_input_error(self, event: Input.Changed) -> None:
         if event.input.id:
             self._show_error(event.input.id, None)
+
+    @on(Select.Changed, "#model-choice")
+    def _model_picked(self, event: Select.Changed) -> None:
+        field = self.query_one("#model", Input)
+        if event.value != OTHER:
+            field.value = str(event.value)
+            field.display = False
+            return
+        field.display = True
+        if event.select.has_focus_within:  # the user chose Other: let them type
+            field.focus()
+
+    @on(Input.Changed, "#model")
+    def _model_typed(self, event: Input.Changed) -> None:
+        """Text set from outside the field (not typed) moves the picker to its entry."""
+        picker = self.query_one("#model-choice", Select)
+        value = event.value.strip()
+        if value not in self._values:
+            picker.value = OTHER
+        elif not event.input.has_focus:
+            picker.value = value
 
     @on(TextArea.Changed, "#task")
     def _clear_task_error(self) -> None:
