@@ -56,23 +56,39 @@ async def test_detail_line_shows_full_task_of_highlighted_run(filled_store: RunS
         assert "boundary where stock equals the threshold" in detail
 
 
-async def test_narrow_terminal_truncates_task_and_keeps_every_column(
-    filled_store: RunStore,
-) -> None:
+async def test_at_80_columns_the_task_gets_the_room(filled_store: RunStore) -> None:
     app = RecordingApp(filled_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#runs-table", DataTable)
         total = sum(column.get_render_width(table) for column in table.columns.values())
         assert total <= 80 - 2
+        # repo and tokens give way to the task; the detail line names both
+        assert [str(column.label) for column in table.columns.values()] == [
+            "Status", "Task", "Started", "Time", "Cost",
+        ]
+        rows = _rows(table)
+        assert table.columns[table.ordered_columns[1].key].width >= 35  # was 14
+        assert rows[1][1] == "Port the CSV exporter to the new s…"
+        assert rows[1][2] == "05-02 09:00"
+        assert all(len(row[1]) <= table.columns[table.ordered_columns[1].key].width
+                   for row in rows)
+        await pilot.press("down")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#run-detail", Static).render())
+        assert "/home/dev/work/a-rather-long-monorepo-name/services/exporter" in detail
+        assert "214.0k tok" in detail
+
+
+async def test_at_100_columns_every_column_is_kept(filled_store: RunStore) -> None:
+    app = RecordingApp(filled_store)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#runs-table", DataTable)
         assert [str(column.label) for column in table.columns.values()] == [
             "Status", "Task", "Repo", "Started", "Time", "Tokens", "Cost",
         ]
-        rows = _rows(table)
-        assert rows[1][2] == "exporter"  # directory name, not a clipped path
-        assert rows[1][3] == "05-02 09:00"
-        assert all(len(row[1]) <= table.columns[table.ordered_columns[1].key].width
-                   for row in rows)
+        assert _rows(table)[1][2] == "exporter"  # directory name, not a clipped path
 
 
 async def test_empty_store_shows_a_hint_and_refresh_picks_up_new_runs(store: RunStore) -> None:

@@ -1,20 +1,19 @@
-"""The run list: every past run from the store, newest first."""
+"""The run list: every past run from the store, newest first, filtered by text and status."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import PurePath
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from agents.redact import printable
 from workbench.store import RunRecord, RunStore
@@ -30,48 +29,26 @@ from workbench.tui.formatting import (
     status_label,
     truncate,
 )
+from workbench.tui.screens.runs_filter import (
+    STATUS_FILTERS,
+    Layout,
+    matches,
+    plan_layout,
+    repo_label,
+)
 
 SHORT_STATUS: dict[str, str] = {"NEEDS_HUMAN_REVIEW": "review", "INTERRUPTED": "stopped"}
 LIVE_STATUSES = frozenset({"PENDING", "RUNNING", "WAITING_FOR_APPROVAL"})
 SCRIPTED_PREFIXES = ("scripted:", "replay:")
 
 
-@dataclass(frozen=True)
-class _Layout:
-    compact: bool
-    task: int
-    repo: int
-
-    @property
-    def status(self) -> int:
-        return 10 if self.compact else 14
-
-    @property
-    def started(self) -> int:
-        return 11 if self.compact else 16
-
-
-def repo_label(repo: str, compact: bool) -> str:
-    """The repo as shown: its directory name when space is short, else the whole path."""
-    return PurePath(repo).name or repo if compact else repo
-
-
-def plan_layout(width: int, repos: list[str]) -> _Layout:
-    """Column widths for a table ``width`` cells wide: the task gets most of what is left."""
-    compact = width < 120
-    fixed = (10 if compact else 14) + (11 if compact else 16) + 6 + 6 + 6
-    free = max(20, width - 2 - 2 * 7 - fixed)  # vertical scrollbar, cell padding
-    longest = max((len(repo_label(repo, compact)) for repo in repos), default=4)
-    repo = max(4, min(longest, max(9, free * 2 // 5)))
-    return _Layout(compact=compact, task=free - repo, repo=repo)
-
-
 class RunListScreen(Screen[None]):
     """Past runs in a table. Enter opens one, ``n`` starts a new one, ``r`` reloads,
-    ``R`` resumes a parked or interrupted one."""
+    ``R`` resumes a parked or interrupted one; ``/`` filters by text, ``s`` by status."""
 
     TITLE = "Runs"
     CSS_PATH = "runs.tcss"
+    AUTO_FOCUS = "#runs-table"
     POLL_SECONDS: ClassVar[float] = 2.0
     """How often the list reloads while a run in it is still going."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,6 +56,9 @@ class RunListScreen(Screen[None]):
         Binding("n", "app.new_run", "New run", id="runs.new"),
         Binding("r", "refresh", "Refresh", id="runs.refresh"),
         Binding("R", "resume_run", "Resume run", id="runs.resume"),
+        Binding("slash", "filter", "Filter", id="runs.filter"),
+        Binding("s", "cycle_status", "Status filter", id="runs.status", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="runs.clear-filter", show=False),
     ]
 
     class OpenRun(Message):
@@ -99,11 +79,18 @@ class RunListScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.runs: list[RunRecord] = []
-        self._layout: _Layout | None = None
+        """Every run in the store (newest first); the table shows those the filters keep."""
+        self.shown: list[RunRecord] = []
+        self._status = 0  # index into STATUS_FILTERS
+        self._layout: Layout | None = None
         self._suspended = False
 
     def compose(self) -> ComposeResult:
         yield Static("Runs", id="runs-title", classes="screen-title")
+        with Horizontal(id="runs-filters"):
+            yield Input(placeholder="/ filter: task, run id, repo", id="runs-filter",
+                        compact=True)
+            yield Static("", id="runs-status")
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Static(
             "No runs yet.\n\nPress [b]n[/b] to start one.",
@@ -139,7 +126,7 @@ class RunListScreen(Screen[None]):
     @property
     def selected_run_id(self) -> str | None:
         table = self.table
-        if not self.runs or table.row_count == 0:
+        if not self.shown or table.row_count == 0:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
@@ -148,14 +135,34 @@ class RunListScreen(Screen[None]):
         """Reload runs from the store, keeping the selected run selected."""
         selected = self.selected_run_id if self._layout is not None else None
         self.runs = self.store.runs()
-        count = len(self.runs)
-        self.query_one("#runs-title", Static).update(
-            f"Runs  [dim]{count} run{'s' if count != 1 else ''}[/dim]"
-        )
         self.query_one("#runs-empty").display = not self.runs
         self.table.display = bool(self.runs)
+        self.query_one("#runs-filters").display = bool(self.runs)
         self.query_one("#run-detail").display = bool(self.runs)
         self._rebuild(selected)
+
+    def _update_title(self) -> None:
+        count, shown = len(self.runs), len(self.shown)
+        runs = f"{count} run{'s' if count != 1 else ''}"
+        self.query_one("#runs-title", Static).update(
+            f"Runs  [dim]{runs if shown == count else f'{shown} of {runs}'}[/dim]")
+        name = STATUS_FILTERS[self._status][0]
+        self.query_one("#runs-status", Static).update(f"status: [b]{name}[/b] [dim](s)[/dim]")
+
+    def action_filter(self) -> None:
+        self.query_one("#runs-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#runs-filter", Input).value = ""
+        self.table.focus()
+
+    def action_cycle_status(self) -> None:
+        self._status = (self._status + 1) % len(STATUS_FILTERS)
+        self._rebuild(self.selected_run_id)
+
+    @on(Input.Changed, "#runs-filter")
+    def _filter_changed(self) -> None:
+        self._rebuild(self.selected_run_id)
 
     def action_open_run(self) -> None:
         run_id = self.selected_run_id
@@ -194,18 +201,24 @@ class RunListScreen(Screen[None]):
         width = self.size.width or self.app.size.width
         layout = plan_layout(width, [run.repo for run in self.runs])
         self._layout = layout
+        text = self.query_one("#runs-filter", Input).value
+        self.shown = [r for r in self.runs
+                      if matches(r, text, STATUS_FILTERS[self._status][1])]
+        self._update_title()
         table = self.table
         table.clear(columns=True)
         table.add_column("Status", width=layout.status, key="status")
         table.add_column("Task", width=layout.task, key="task")
-        table.add_column("Repo", width=layout.repo, key="repo")
+        if layout.repo:
+            table.add_column("Repo", width=layout.repo, key="repo")
         table.add_column("Started", width=layout.started, key="started")
         table.add_column(Text("Time", justify="right"), width=6, key="duration")
-        table.add_column(Text("Tokens", justify="right"), width=6, key="tokens")
+        if layout.repo:
+            table.add_column(Text("Tokens", justify="right"), width=6, key="tokens")
         table.add_column(Text("Cost", justify="right"), width=6, key="cost")
-        for run in self.runs:
+        for run in self.shown:
             table.add_row(*self._cells(run, layout), key=run.run_id)
-        ids = [run.run_id for run in self.runs]
+        ids = [run.run_id for run in self.shown]
         if selected in ids:
             table.move_cursor(row=ids.index(selected), animate=False)
         self._show_detail(self.selected_run_id)
@@ -216,12 +229,12 @@ class RunListScreen(Screen[None]):
             found = self.app.theme_variables.get(STATUS_FALLBACK_VARIABLES[variable])
         return found or ""
 
-    def _cells(self, run: RunRecord, layout: _Layout) -> list[Text | str]:
+    def _cells(self, run: RunRecord, layout: Layout) -> list[Text | str]:
         label = status_label(run.status)
         if layout.compact:
             label = SHORT_STATUS.get(run.status, label)
         colour = self._colour(STATUS_VARIABLES.get(run.status, "status-running"))
-        return [
+        cells: list[Text | str] = [
             Text(f"● {label}", style=colour),
             truncate(printable(run.task), layout.task),
             shorten_path(repo_label(run.repo, layout.compact), layout.repo),
@@ -230,12 +243,13 @@ class RunListScreen(Screen[None]):
             Text(format_tokens(run.tokens), justify="right"),
             Text(format_cost(run.cost), justify="right"),
         ]
+        return cells if layout.repo else [cells[0], cells[1], *cells[3:5], cells[6]]
 
     def _show_detail(self, run_id: str | None) -> None:
         detail = self.query_one("#run-detail", Static)
         run = next((r for r in self.runs if r.run_id == run_id), None)
         if run is None:
-            detail.update("")
+            detail.update("No run matches the filters (Esc clears them)." if self.runs else "")
             return
         line = Text()
         line.append(run.run_id, style="bold")
@@ -248,6 +262,7 @@ class RunListScreen(Screen[None]):
             line.append(run.model)
         if run.branch:
             line.append(f"  {run.branch}", style="dim")
+        line.append(f"  {run.repo}  {format_tokens(run.tokens)} tok", style="dim")
         if run.reason:
             line.append(f"  {run.reason}", style="italic")
         if run.status in RESUMABLE_STATUSES:
