@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from workbench.engine.config import DEFAULT_HIGH_RISK
+from workbench.mcp_settings import McpServer
 from workbench.paths import atomic_write_text, config_path
 
 DEFAULT_THEME = "workbench-dark"
@@ -279,6 +280,9 @@ class WorkbenchSettings(BaseModel):
     tracing: TracingSettings = Field(
         default_factory=TracingSettings, description="OpenTelemetry traces of runs."
     )
+    mcp: list[McpServer] = Field(
+        default_factory=list, description="MCP tool servers offered to agent roles."
+    )
 
     _load_error: str | None = PrivateAttr(default=None)
 
@@ -330,8 +334,10 @@ def _environment_settings_class() -> type[WorkbenchSettings]:
 
 def _defaults() -> WorkbenchSettings:
     """Default settings, equal to ``WorkbenchSettings()`` but built without validating."""
-    sections = {
+    sections = {  # a section is built unvalidated; a list (mcp) is its empty default
         name: field.annotation.model_construct()  # type: ignore[union-attr]
+        if hasattr(field.annotation, "model_construct")
+        else field.get_default(call_default_factory=True)
         for name, field in WorkbenchSettings.model_fields.items()
     }
     return WorkbenchSettings.model_construct(set(), **sections)

@@ -181,7 +181,13 @@ class PipelineBase:
                     on_change=self._mark_dirty,
                 )
                 self._tools[role] = list(tools)
-            agent = make_agent(role, client, tools)
+            extra: list[Any] = []
+            if self.config.mcp and role in TOOL_ROLES:  # each MCP call passes the policy
+                from workbench.mcp_tools import mcp_role_tools  # the mcp client only when used
+
+                extra = await mcp_role_tools(self.config.mcp, role.value, self._record_mcp(role),
+                                             [t.name for t in tools or []])
+            agent = make_agent(role, client, tools, extra)
             saved = self._saved_state(role)
             if saved is not None:  # resumed or forked: the agent remembers its conversation
                 await agent.load_state(saved)
@@ -220,6 +226,12 @@ class PipelineBase:
     def _on_refusal(self, role: Role):  # type: ignore[no-untyped-def]
         def record(tool: str, path: str, message: str) -> None:
             self.bus.emit("policy", role.value, message=message, tool=tool, path=path)
+
+        return record
+
+    def _record_mcp(self, role: Role) -> Callable[[str, str, str], None]:
+        def record(kind: str, message: str, tool: str) -> None:
+            self.bus.emit(kind, role.value, message=message, tool=tool)
 
         return record
 

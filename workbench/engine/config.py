@@ -47,6 +47,8 @@ class RunConfig:
     sandbox: dict[str, Any] = field(default_factory=dict)
     """The config's sandbox section when the run was created (backend, image, limits);
     empty: the defaults (``auto``: bwrap where it works, else the local runner)."""
+    mcp: list[dict[str, Any]] = field(default_factory=list)
+    """The config's MCP servers when the run was created, so a resume offers the same tools."""
 
     @property
     def repo_path(self) -> Path:

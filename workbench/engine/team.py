@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from autogen_agentchat.agents import AssistantAgent
 from autogen_core.models import ChatCompletionClient
-from autogen_core.tools import FunctionTool
+from autogen_core.tools import BaseTool, FunctionTool
 from pydantic import BaseModel
 
 from agents.contracts import FeatureSpec, ReviewResult, Role
@@ -64,13 +65,16 @@ def make_client(
 
 
 def make_agent(
-    role: Role, client: ChatCompletionClient, tools: list[FunctionTool] | None = None
+    role: Role, client: ChatCompletionClient, tools: list[FunctionTool] | None = None,
+    extra_tools: Sequence[BaseTool[Any, Any]] = (),
 ) -> AssistantAgent:
+    """``extra_tools``: tools from outside the repository (MCP servers), after its own."""
+    every: list[BaseTool[Any, Any]] = [*(tools or []), *extra_tools]
     return ToolAwareAgent(
         name=role.value,
         model_client=client,
-        tools=list(tools or []),
-        system_message=system_prompt(role, [t.name for t in tools] if tools else None),
+        tools=[*every],
+        system_message=system_prompt(role, [t.name for t in every] if every else None),
         model_context=CompactingChatCompletionContext(),
         model_client_stream=True,
         max_tool_iterations=TOOL_ITERATIONS,

@@ -1,0 +1,103 @@
+"""A scripted developer uses the tools of a local MCP server: the allowed tool runs and its
+result is recorded; a tool off the allow list and a risky one are refused, recorded as policy
+events, and never reach the server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.contracts import RunStatus
+from workbench.config import load_settings
+from workbench.engine.runner import create_pipeline
+from workbench.mcp_tools import mcp_role_tools
+from workbench.store import RunStore
+
+from .conftest import config_for, write_script
+
+SERVER = Path(__file__).resolve().parent.parent / "mcp_echo_server.py"
+
+
+def echo_server(marks: Path, **kw: Any) -> dict[str, Any]:
+    return {"name": "echo", "command": sys.executable, "args": [str(SERVER), str(marks)],
+            "roles": ["developer"], "allow": ["echo", "deploy"], "risky": ["deploy"], **kw}
+
+
+def _payloads(store: RunStore, run_id: str, kind: str) -> list[dict[str, Any]]:
+    return [e.payload() | {"role": e.role} for e in store.events(run_id) if e.kind == kind]
+
+
+async def test_a_scripted_developer_calls_mcp_tools_through_the_policy(
+    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore
+) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    demo_script["roles"]["developer"].insert(0, {"tool_calls": [
+        {"name": "echo", "arguments": {"text": "hello from the developer"}},
+        {"name": "delete_all", "arguments": {}},
+        {"name": "deploy", "arguments": {"target": "production"}}]})
+    config = config_for(demo_repo, write_script(tmp_path, demo_script), auto_approve=True,
+                        mcp=[echo_server(marks)])
+    outcome = await create_pipeline(store, config).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+
+    results = {r["name"]: r for r in _payloads(store, outcome.run_id, "tool_result")}
+    calls = [c["name"] for c in _payloads(store, outcome.run_id, "tool_call")]
+    assert {"echo", "delete_all", "deploy"} <= set(calls)
+    assert "echo: hello from the developer" in results["echo"]["content"]
+    assert "BLOCKED_BY_POLICY" in results["delete_all"]["content"]
+    assert "allow list" in results["delete_all"]["content"]
+    assert "a human must approve it" in results["deploy"]["content"]
+    policy = [p for p in _payloads(store, outcome.run_id, "policy") if p["tool"] in
+              ("delete_all", "deploy")]
+    assert [(p["tool"], p["role"]) for p in policy] == [("delete_all", "developer"),
+                                                        ("deploy", "developer")]
+    assert "\n" not in policy[0]["message"]
+    assert list(marks.iterdir()) == []  # neither refused tool reached the server
+
+
+async def test_a_role_not_named_gets_no_tools_and_a_dead_server_is_one_error(
+    tmp_path: Path
+) -> None:
+    seen: list[tuple[str, str, str]] = []
+
+    def record(kind: str, message: str, tool: str) -> None:
+        seen.append((kind, message, tool))
+
+    assert await mcp_role_tools([echo_server(tmp_path)], "tester", record) == []
+    dead = echo_server(tmp_path, name="dead", command=str(tmp_path / "no-such-server"))
+    assert await mcp_role_tools([dead], "developer", record) == []
+    assert [(k, t) for k, _, t in seen] == [("error", "dead")]
+    assert seen[0][1].startswith("MCP server dead unavailable: ") and "\n" not in seen[0][1]
+    # a name the repository tools already use is left out, with the reason
+    tools = await mcp_role_tools([echo_server(tmp_path)], "developer", record, ["echo"])
+    assert sorted(t.name for t in tools) == ["delete_all", "deploy"]
+    assert seen[-1][0] == "policy" and "another tool has that name" in seen[-1][1]
+
+
+@pytest.mark.parametrize(("server", "reason"), [
+    ({"name": "x"}, "give either command (stdio) or url"),
+    ({"name": "x", "url": "ftp://h/"}, "url must be http:// or https://"),
+    ({"name": "x", "command": "srv", "roles": ["reviewer"]}, "roles reviewer use no tools"),
+])
+def test_a_bad_mcp_server_in_the_config_file_is_one_line(
+    tmp_path: Path, server: dict[str, Any], reason: str
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"mcp": [server]}))
+    settings = load_settings(path)
+    assert settings.load_error is not None and reason in settings.load_error
+    assert "\n" not in settings.load_error and settings.mcp == []
+
+
+def test_an_mcp_server_in_the_config_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"mcp": [echo_server(tmp_path)]}))
+    settings = load_settings(path)
+    assert settings.load_error is None
+    assert [(s.name, s.allow, s.risky) for s in settings.mcp] == [
+        ("echo", ["echo", "deploy"], ["deploy"])]
