@@ -117,7 +117,8 @@ class _LazyGroup(click.Group):
             "models": "workbench.cli_models:models", "apply": "workbench.cli_apply:apply",
             "export": "workbench.cli_handoff:export",
             "serve-approvals": "workbench.cli_handoff:serve_approvals",
-            "serve": "workbench.cli_serve:serve"}
+            "serve": "workbench.cli_serve:serve",
+            "mcp": "workbench.mcp_server:mcp_command"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
