@@ -209,6 +209,7 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         calls=CallSettings(**settings.calls.model_dump()),
         high_risk_patterns=list(settings.safety.high_risk_paths), allow_high_risk=allow_high_risk,
         sandbox=settings.sandbox.model_dump(mode="json"),
+        mcp=[server.model_dump(mode="json") for server in settings.mcp],
     )
     from workbench.gitops import GitError
 

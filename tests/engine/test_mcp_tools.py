@@ -4,17 +4,23 @@ events, and never reach the server."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from agents.contracts import RunStatus
+from workbench.cli import cli
 from workbench.config import load_settings
+from workbench.demo import demo_task
 from workbench.engine.runner import create_pipeline
 from workbench.mcp_tools import mcp_role_tools
+from workbench.paths import ENV_CONFIG, ENV_DB
 from workbench.store import RunStore
 
 from .conftest import config_for, write_script
@@ -101,3 +107,30 @@ def test_an_mcp_server_in_the_config_file_is_read(tmp_path: Path) -> None:
     assert settings.load_error is None
     assert [(s.name, s.allow, s.risky) for s in settings.mcp] == [
         ("echo", ["echo", "deploy"], ["deploy"])]
+
+
+def test_workbench_run_takes_the_mcp_servers_from_the_config_file(
+    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in [k for k in os.environ if k.startswith(("OPENAI", "WORKBENCH"))]:
+        monkeypatch.delenv(key)
+    demo_script["roles"]["developer"].insert(0, {"tool_calls": [
+        {"name": "echo", "arguments": {"text": "from the config file"}}]})
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"mcp": [echo_server(tmp_path)]}))
+    db = tmp_path / "data" / "runs.db"
+    result = CliRunner().invoke(cli, [
+        "run", demo_task(), "--repo", str(demo_repo), "--json", "--auto-approve",
+        "--model", write_script(tmp_path, demo_script)],
+        env={ENV_CONFIG: str(config), ENV_DB: str(db)})
+    assert result.exit_code == 0, result.output
+    run_id = json.loads(result.output)["run_id"]
+    store = RunStore(db)
+    try:
+        stored = json.loads(store.get_run(run_id).config)["mcp"]
+        echoed = [r for r in _payloads(store, run_id, "tool_result") if r["name"] == "echo"]
+    finally:
+        store.close()
+    assert [s["name"] for s in stored] == ["echo"]  # a resume offers the same tools
+    assert "echo: from the config file" in echoed[0]["content"]

@@ -70,6 +70,7 @@ class WorkbenchTUI(WorkbenchApp):
             calls=CallSettings(**self.settings.calls.model_dump()),
             high_risk_patterns=list(self.settings.safety.high_risk_paths),
             sandbox=self.settings.sandbox.model_dump(mode="json"),
+            mcp=[server.model_dump(mode="json") for server in self.settings.mcp],
         )
 
     def start_run(self, request: RunRequest) -> None:
