@@ -173,7 +173,7 @@ class ToolResult(EventBase):
 
 
 ArtifactType = Literal["spec", "patch", "review", "test_plan", "test_result", "static_checks",
-                       "log", "agent_state", "evidence", "draft"]
+                       "log", "agent_state", "evidence", "draft", "changed_functions"]
 
 
 class ArtifactRecorded(EventBase):

@@ -235,8 +235,12 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
         case "draft":
             state.draft = data or None
             text = f"{(data or {}).get('contract', 'output')} draft kept for the human"
-        case "static_checks":
-            state.static_checks = data or None
+        case "static_checks" | "changed_functions":
+            if e.type == "static_checks":
+                state.static_checks = data or None
+            state.changed_functions = list((data or {}).get("changes") or [])
+            if e.type == "changed_functions":
+                text = f"changed functions: {len(state.changed_functions)}"
         case "log" if e.artifact_id is not None:
             state.log_artifacts.append(e.artifact_id)
             facts = e.data if isinstance(e.data, dict) else {}

@@ -169,6 +169,9 @@ class RunState:
     test_result_lazies: list[Lazy] = field(default_factory=list)
     last_test_command: list[str] = field(default_factory=list)
     static_checks: dict[str, Any] | None = None
+    changed_functions: list[dict[str, Any]] = field(default_factory=list)
+    """``[{path, qualified_name, change}, ...]`` of the worktree as last recorded (review,
+    final gate): the screen shows these rather than analysing a worktree being written."""
     final_approval: Approval | None = None
     trace: tuple[str, str] | None = None
     """The OpenTelemetry trace id of the run and its first run span id, when traced."""

@@ -202,6 +202,11 @@ class Steps(SafetyGates):
         files = [f.path for f in parse_unified_diff(diff)] if diff.strip() else []
         self._artifact("patch", Role.DEVELOPER, Patch(diff=diff, files=files, summary="final"),
                        body=True, files=files, summary_text="final", final=True)
+        # the tests the tester added are part of it: recorded so the screen never analyses the
+        # worktree itself
+        changes = self.evidence.changed_functions() if files else []
+        self._artifact("changed_functions", Role.DEVELOPER,
+                       {"changes": [c.to_dict() for c in changes]})
 
     def final_diff(self) -> str:
         ref = self.state.final_patch

@@ -13,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from themes import APP_CSS_PATH, THEMES, toggled_theme_name, variable_defaults
 from workbench.config import DEFAULT_THEME, WorkbenchSettings, load_settings, save_settings
@@ -180,7 +181,8 @@ class WorkbenchApp(App[None]):
         for run in running:
             run.stop()
         self.notify("Stopping the run; it stays resumable from the run list…", title="Stopping")
-        self.run_worker(self._wait_stopped(running, then), group="stop-runs")
+        self.run_worker(self._wait_stopped(running, then), group="stop-runs",
+                        exit_on_error=False)
 
     async def _wait_stopped(self, runs: list[EngineRun], then: StoppedHook) -> None:
         # Each engine records run_interrupted on its own (daemon) thread: the process must
@@ -201,6 +203,20 @@ class WorkbenchApp(App[None]):
         deadline = time.monotonic() + timeout
         return [r.run_id for r in running
                 if not r.join(max(0.0, deadline - time.monotonic()))]
+
+    # failed workers ---------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """The one report of a failed background job (every worker has exit_on_error=False):
+        a one-line toast; the app, the run and its events go on."""
+        error = worker.error
+        reason = str(error).strip().splitlines()[0] if error is not None and str(error).strip() \
+            else type(error).__name__
+        self.notify(f"{worker.group or worker.name}: {reason[:200]}",
+                    title="Background job failed", severity="error")
 
     # actions ----------------------------------------------------------------------------
     async def action_quit(self) -> None:

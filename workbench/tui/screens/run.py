@@ -16,9 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
+from textual.worker import Worker, WorkerState
 
 from agents.contracts import Approval, Decision, RunStatus
-from agents.events import ArtifactRecorded, EventBase, ModelChunk, RunStarted
+from agents.events import ArtifactRecorded, EventBase, ModelChunk
 from agents.run_state import PatchRef, RunState
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
@@ -210,6 +211,8 @@ class RunScreen(ReplayMixin, Screen[None]):
             self._show_diff(self.patch_text(self.view.patch))
         elif kind in ("test_result", "log"):
             self.query_one(TestOutputView).show_result(self.view.test_result)
+        elif kind in ("static_checks", "changed_functions"):
+            self._show_functions()
 
     def patch_text(self, ref: PatchRef | None) -> str:
         """The diff of a recorded patch (diffs live in the artifacts table, read once)."""
@@ -228,27 +231,13 @@ class RunScreen(ReplayMixin, Screen[None]):
         view = self.query_one(DiffView)
         view.load_diff(diff)
         view.set_rejected_hunks(self.view.rejected_hunks)
-        if self.live is not None:
-            self._load_functions()  # the worktree as it is now, tests included
-        elif self.view.static_checks and self.view.static_checks.get("changes"):
-            view.set_changed_functions(changed_functions_by_file(self.view.static_checks["changes"]))
+        self._show_functions()
 
-    @work(thread=True, exclusive=True, group="functions")
-    def _load_functions(self) -> None:
-        from analysis import changed_functions_between
-
-        started = self.store.events(self.run_id, upto_seq=1)
-        if not started or not isinstance(started[0], RunStarted) or not started[0].worktree:
-            return
-        first = started[0]
-        try:
-            changes = changed_functions_between(
-                Path(first.worktree), first.base_commit, None, worktree=True
-            )
-        except Exception:  # analysis is a hint beside the diff; never a reason to stop
-            return
-        mapping = changed_functions_by_file(c.to_dict() for c in changes)
-        self.app.call_from_thread(self.query_one(DiffView).set_changed_functions, mapping)
+    def _show_functions(self) -> None:
+        """The changed functions the engine recorded (at review and at the final gate): the
+        screen learns about the worktree only through events, never by analysing it."""
+        self.query_one(DiffView).set_changed_functions(
+            changed_functions_by_file(self.view.changed_functions))
 
     def _on_gate(self, event: EventBase) -> None:
         bar = self.query_one(ApprovalBar)
@@ -317,10 +306,17 @@ class RunScreen(ReplayMixin, Screen[None]):
     def _full_log(self, message: TestOutputView.FullLogRequested) -> None:
         self._load_log(message.artifact_id)
 
-    @work(thread=True, exclusive=True, group="log")
+    @work(thread=True, exclusive=True, group="log", exit_on_error=False)
     def _load_log(self, artifact_id: int | None) -> None:
         text = self.store.artifact(artifact_id).content if artifact_id else "(no log recorded)"
         self.app.call_from_thread(self.query_one(TestOutputView).set_full_log, text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            if event.worker.group == "log":
+                self.query_one(TestOutputView).set_full_log("(the full log could not be read)")
+            if isinstance(self.app, WorkbenchApp):
+                self.app.worker_failed(event.worker)
 
     # controls ----------------------------------------------------------------------------------
     def _gate_live(self, action: str) -> bool:

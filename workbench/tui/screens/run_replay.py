@@ -25,6 +25,7 @@ from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
 from workbench.tui.screens.prompt import TextPrompt
+from workbench.tui.screens.run_panes import changed_functions_by_file
 
 if TYPE_CHECKING:
     from workbench.store import RunStore
@@ -72,7 +73,7 @@ class ReplayMixin:
             return not self.replay
         return True
 
-    @work(thread=True, exclusive=True, group="replay-load")
+    @work(thread=True, exclusive=True, group="replay-load", exit_on_error=False)
     def load_replay(self) -> None:
         # A bulk load allocates only long-lived objects: GC passes over them are pure cost.
         gc.disable()
@@ -117,6 +118,7 @@ class ReplayMixin:
         diff.read_only = True
         diff.load_diff(self.patch_text(view.patch))  # type: ignore[attr-defined]
         diff.set_rejected_hunks(view.rejected_hunks)
+        diff.set_changed_functions(changed_functions_by_file(view.changed_functions))
         q(TestOutputView).show_result(view.test_result)
         q(RunStatusBar).update_view(view)
         q(ApprovalBar).show_gate(view.pending_approval, view.pending_message, live=False)
