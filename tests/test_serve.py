@@ -85,7 +85,7 @@ def serving(root: Path, *args: str) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "workbench", "serve", "--port", str(port), *args],
         env=_store_env(root), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True)
+        start_new_session=True, cwd=root)  # outside any repository: the app opens on its list
     try:
         deadline = time.monotonic() + 15
         while True:
