@@ -216,8 +216,7 @@ class RunTracer:
 
     def _open(self) -> list[Span]:
         spans = [*self.tools.values(), *self.turns.values(), self.wait, self.phase, self.run]
-        return [s for s in spans if s is not None and s.end_time is None] or (
-            [self.run] if self.run is not None else [])
+        return [s for s in spans if s is not None and s.end_time is None]
 
     def shutdown(self) -> None:
         """Stop listening and flush: events after this are not traced by this tracer."""

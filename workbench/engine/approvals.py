@@ -4,7 +4,7 @@ light enough that ``workbench approve`` never imports the agent engine."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from agents.contracts import Approval, Decision, FeatureSpec, RunStatus
 from agents.diff import DiffParseError, parse_unified_diff
@@ -24,6 +24,12 @@ def emit_approval(bus: EventBus, approval: Approval) -> None:
         spec=approval.spec.model_dump(mode="json") if approval.spec else None,
         rejected_hunks=list(approval.rejected_hunks), by=approval.by, send_to=approval.send_to,
         remember=approval.remember, high_risk_paths=list(approval.high_risk_paths)))
+
+
+def shown(argv: Sequence[str]) -> str:
+    """A command as a human reads it in one line, cut at 160 characters."""
+    text = shlex.join(argv)
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _live_state(store: RunStore, run_id: str,
@@ -132,7 +138,7 @@ def _check_safety_answer(rid: str, state: RunState, gate: str, decision: Decisio
         raise EngineError(f"run {rid} is not waiting at the command gate")
     if gate == "command" and decision is Decision.APPROVE and not allows and req is not None:
         raise EngineError(
-            f"run {rid} waits at the command gate for `{shlex.join(req.argv)[:160]}` "
+            f"run {rid} waits at the command gate for `{shown(req.argv)}` "
             f"({req.reason}): --allow-command runs it once, --add-to-allow-list allows it for "
             "this repository, --reject stops the run, --request-changes --comment sends "
             f"the {req.role} back")

@@ -5,11 +5,11 @@ high-risk paths needs a human approval that names them, even under ``--auto-appr
 from __future__ import annotations
 
 import fnmatch
-import shlex
 from collections.abc import Iterable, Sequence
 
 from agents.contracts import Decision, Phase, ReviewIssue, ReviewResult, Role, RunStatus
 from workbench.allowlist import allow_command
+from workbench.engine.approvals import shown
 from workbench.engine.base import CommandBlocked, PipelineBase, RunStopped
 from workbench.engine.config import DEFAULT_HIGH_RISK
 
@@ -31,11 +31,6 @@ def high_risk_paths(files: Iterable[str], patterns: Sequence[str]) -> list[str]:
                 found.append(path)
                 break
     return found
-
-
-def shown(argv: Sequence[str]) -> str:
-    text = shlex.join(argv)
-    return text if len(text) <= 160 else text[:157] + "..."
 
 
 class SafetyGates(PipelineBase):

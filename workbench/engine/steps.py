@@ -24,6 +24,7 @@ from agents.patching import PatchRejected, apply_patch
 from agents.redact import MASK
 from workbench import gitops
 from workbench.engine import repo_map as views
+from workbench.engine.approvals import hunk_ids
 from workbench.engine.base import ContractGaveUp, RunStopped
 from workbench.engine.claims import missing_tests
 from workbench.engine.evidence_bundle import build_bundle
@@ -236,7 +237,7 @@ class Steps(SafetyGates):
             return diff
         gitops.restore_worktree(self.wt_checked, snapshot)
         real = gitops.worktree_diff(self.wt_checked)
-        if _hunk_ids(real) != _hunk_ids(diff):  # not the diff the human saw: keep to what was shown
+        if hunk_ids(real) != hunk_ids(diff):  # not the diff the human saw: keep to what was shown
             raise RunStopped(RunStatus.NEEDS_HUMAN_REVIEW,
                              "the approved patch holds masked secrets and differs from the "
                              "worktree snapshot: commit it by hand")
@@ -278,13 +279,6 @@ class Steps(SafetyGates):
         bundle = build_bundle(self.state, sha)
         bundle.update(status=RunStatus.APPROVED.value, commit=sha, branch=self.wt_checked.branch)
         self._artifact("evidence", Role.HUMAN, bundle, body=True, commit=sha)
-
-
-def _hunk_ids(diff: str) -> list[str]:
-    try:
-        return [h.id for f in parse_unified_diff(diff) for h in f.hunks]
-    except ValueError:
-        return []
 
 
 def commit_message(title: str, run_id: str, spec: FeatureSpec | None = None) -> str:
