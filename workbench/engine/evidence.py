@@ -85,16 +85,15 @@ def command_facts(cmd: CommandResult) -> dict[str, object]:
 
 
 class Evidence:
-    _warned: set[str] = set()  # runs already told that their commands run unjailed
-
     def __init__(
         self, store: RunStore, bus: EventBus, run_id: str, wt: gitops.RunWorktree, sandbox: Sandbox,
         recorded_policy: Sequence[str] = (),
     ) -> None:
-        """``recorded_policy``: the run's policy messages so far (a resumed run has told its
-        user already that the local runner is no jail)."""
+        """``recorded_policy``: the run's policy messages, kept current by the run's fold (so
+        the local runner's warning is recorded once per run, across resumes too)."""
         self.store, self.bus, self.run_id, self.wt, self.sandbox = store, bus, run_id, wt, sandbox
         self.recorded_policy = recorded_policy
+        self._warned = False  # for an Evidence used without a run's fold
 
     async def run_tests(self, argv: Sequence[str], role: Role, record: bool = True,
                         approved: bool = False) -> TestRun:
@@ -105,9 +104,8 @@ class Evidence:
             self.bus.emit(
                 "policy", role.value, message=f"command blocked: {cmd.reason}", argv=list(argv)
             )
-        elif (cmd.warning and self.run_id not in Evidence._warned
-              and cmd.warning not in self.recorded_policy):
-            Evidence._warned.add(self.run_id)  # once per run and engine, not per command
+        elif cmd.warning and not self._warned and cmd.warning not in self.recorded_policy:
+            self._warned = True
             self.bus.emit("policy", role.value, message=cmd.warning, argv=list(argv))
         # the log keeps the whole output (within the sandbox's log limit); the model gets
         # the head and the tail (cmd.output)
