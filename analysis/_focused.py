@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
-from analysis._lookups import add_key, lookup_ranges
+from analysis._lookups import add_key, lookup_ranges, wanted_names
 from analysis._nesting import Candidate
 from analysis._regions import ChangedText, Hunk, PositionMap, Regions, hunks_between
+from analysis._tokens import Finder, finders
 from analysis.definitions import ParsedFile, normalised
 from analysis.model import Definition
 
@@ -108,7 +109,7 @@ class _Side:
         other side widened a scope and are not wholly examined yet."""
         found = []
         checked = self.checked
-        has_forced = bool(self.forced.ranges)
+        has_forced = bool(self.forced)
         for marker, candidate in self.seen.items():
             if not candidate.segment or marker in self.expanded:
                 continue
@@ -122,9 +123,7 @@ class _Side:
                 continue
             start, end = candidate.start_byte, candidate.end_byte
             # A scope with an end inside what the other side widened may have grown or shrunk.
-            if (
-                _crosses(self.forced.ranges, start, end)
-            ) and not self.regions.covers(start, end):
+            if self.forced.crosses(start, end) and not self.regions.covers(start, end):
                 self.expanded.add(marker)
                 found.append(candidate)
         return found
@@ -159,14 +158,6 @@ class _Side:
             self.pending.append((start, end))
 
 
-def _crosses(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
-    """A scope starts in [low, high) or ends in (low, high] of a widened counterpart range.
-
-    An empty range is a counterpart that no longer exists: its neighbours are not forced.
-    """
-    return any(low <= start < high or low < end <= high for low, high in ranges)
-
-
 def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: PositionMap) -> None:
     while True:
         old.flush()
@@ -184,10 +175,10 @@ def _widen_to_fixpoint(old: _Side, new: _Side, forward: PositionMap, back: Posit
             return
 
 
-def _complete_groups(side: _Side, keys: dict[str, set[str] | None]) -> bool:
+def _complete_groups(side: _Side, finder: Finder, keys: dict[str, set[str] | None]) -> bool:
     """Query every other definition that could share a reported name; False if too many."""
     headers = sorted((c.start_byte, c.header_end) for c in side.seen.values())
-    lookups = lookup_ranges(side.parsed, keys, side.regions, headers, side.scope_spans)
+    lookups = lookup_ranges(side.parsed, finder, keys, side.regions, headers, side.scope_spans)
     if lookups is None:
         return False
     side.query(lookups)
@@ -247,9 +238,10 @@ def focused_definitions(
             for candidate, _, parent in by_name.get(name, ()):
                 add_key(keys, candidate.key, parent)
     result = []
-    for side, found in zip((old, new), named, strict=True):
+    sides_finders = finders(old_file.source, new_file.source, hunks, wanted_names(keys))
+    for side, finder, found in zip((old, new), sides_finders, named, strict=True):
         seen = len(side.seen)
-        if not _complete_groups(side, keys):
+        if not _complete_groups(side, finder, keys):
             return None
         if len(side.seen) != seen:
             found = _named(side)

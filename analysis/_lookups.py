@@ -6,33 +6,12 @@ import re
 from bisect import bisect_right
 
 from analysis._regions import Regions
+from analysis._tokens import Finder
 from analysis.definitions import ParsedFile
 
 _AFTER_ALL = 1 << 62
 _MAX_LOOKUPS = 2000  # past this many name occurrences, a full pass is cheaper
-# Bytes that continue an identifier (non-ASCII ones included, as UTF-8 lead and tail bytes).
-_WORD_BYTES = [chr(b).isalnum() or chr(b) in "_$" if b < 0x80 else True for b in range(256)]
 _PLAIN_NAME = re.compile(r"^[\w$#]+$")
-
-
-def _occurrences(source: bytes, key: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Where `key` occurs in source[start:end] as a whole token."""
-    token = key.encode("utf-8")
-    if not token:
-        return []
-    stop = len(source) if end is None else end
-    length = len(source)
-    check_before, check_after = _WORD_BYTES[token[0]], _WORD_BYTES[token[-1]]
-    found: list[int] = []
-    position = source.find(token, start, stop)
-    while position >= 0:
-        after = position + len(token)
-        if not (check_before and position > 0 and _WORD_BYTES[source[position - 1]]) and not (
-            check_after and after < length and _WORD_BYTES[source[after]]
-        ):
-            found.append(position)
-        position = source.find(token, after, stop)
-    return found
 
 
 def add_key(keys: dict[str, set[str] | None], key: str, parent: str | None) -> None:
@@ -47,8 +26,14 @@ def add_key(keys: dict[str, set[str] | None], key: str, parent: str | None) -> N
             scopes.add(parent)
 
 
+def wanted_names(keys: dict[str, set[str] | None]) -> set[str]:
+    """Every name `lookup_ranges` may look for: the keys and the scopes they sit in."""
+    return keys.keys() | {scope for scopes in keys.values() if scopes for scope in scopes}
+
+
 def lookup_ranges(
     parsed: ParsedFile,
+    finder: Finder,
     keys: dict[str, set[str] | None],
     examined: Regions,
     headers: list[tuple[int, int]],
@@ -56,9 +41,10 @@ def lookup_ranges(
 ) -> list[tuple[int, int]] | None:
     """Byte ranges of the name tokens that may name another definition of a reported name.
 
-    `keys` maps a name token to the names of the scopes such definitions sit in (None: look
-    everywhere). Tokens already examined, or inside the header of a definition already seen,
-    need no lookup. None when there are too many to be worth it.
+    `finder` tells where names occur in `parsed`. `keys` maps a name token to the names of
+    the scopes such definitions sit in (None: look everywhere). Tokens already examined, or
+    inside the header of a definition already seen, need no lookup. None when there are too
+    many to be worth it.
     """
     source = parsed.source
     lookups: list[tuple[int, int]] = []
@@ -69,14 +55,14 @@ def lookup_ranges(
             for scope in scopes:
                 spans = scope_spans.get(scope)
                 if spans is None:
-                    spans = parsed.spans_named(scope, _occurrences(source, scope))
+                    spans = parsed.spans_named(scope, finder.occurrences(scope))
                     scope_spans[scope] = spans
                 allowed += spans
             if not allowed:
                 continue  # no scope of that name on this side, so no member either
         length = len(key.encode("utf-8"))
         for low, high in [(0, len(source))] if allowed is None else allowed:
-            for position in _occurrences(source, key, low, high):
+            for position in finder.occurrences(key, low, high):
                 end = position + length
                 if (
                     not _in_known_header(headers, position)

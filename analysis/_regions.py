@@ -122,38 +122,59 @@ class ChangedText:
 
 
 class Regions:
-    """Changed byte ranges of one version; empty ranges mark insertions on the other side."""
+    """Byte ranges of one version that grow as scopes are widened; empty ranges mark
+    insertions on the other side.
+
+    Only ranges no other range contains are kept: every question asked here has the same
+    answer without the contained ones. Kept ranges, sorted by start, then have increasing
+    ends too, so each question is one bisection.
+    """
 
     def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        self.ranges = list(ranges)
+        self._lows: list[int] = []
+        self._highs: list[int] = []
+        for start, end in ranges:
+            self.add(start, end)
 
-    def overlaps_text(self, start: int, end: int) -> bool:
-        """True when [start, end) shares bytes with a changed range.
+    def __bool__(self) -> bool:
+        return bool(self._lows)
 
-        Empty ranges (text inserted or removed on the other side only) do not count: the
-        bytes here are the same, and the other side sees the change as text.
-        """
-        for low, high in self.ranges:  # noqa: SIM110 - a plain loop: this is a hot path
-            if low < end and high > start and low != high:
-                return True
-        return False
+    @property
+    def ranges(self) -> list[tuple[int, int]]:
+        return list(zip(self._lows, self._highs, strict=True))
+
+    def _last_starting_by(self, position: int) -> int:
+        """Index of the last range starting at or before `position` (-1: none)."""
+        return bisect_right(self._lows, position) - 1
 
     def touches(self, start: int, end: int) -> bool:
-        """Like overlaps, but a range ending where [start, end) begins (or vice versa) counts."""
-        for low, high in self.ranges:  # noqa: SIM110
-            if low <= end and high >= start:
-                return True
-        return False
+        """True when a range meets [start, end], ends included."""
+        index = self._last_starting_by(end)  # of those, it ends last
+        return index >= 0 and self._highs[index] >= start
 
     def covers(self, start: int, end: int) -> bool:
-        for low, high in self.ranges:  # noqa: SIM110
-            if low <= start and end <= high:
-                return True
-        return False
+        """True when one range holds all of [start, end)."""
+        index = self._last_starting_by(start)
+        return index >= 0 and self._highs[index] >= end
+
+    def crosses(self, start: int, end: int) -> bool:
+        """True when `start` lies in [low, high) or `end` in (low, high] of a range.
+
+        Empty ranges stand for a counterpart that no longer exists: they never count.
+        """
+        index = self._last_starting_by(start)
+        if index >= 0 and start < self._highs[index]:
+            return True
+        index = bisect_left(self._highs, end)  # of those ending at or after `end`, starts first
+        return index < len(self._lows) and self._lows[index] < end
 
     def add(self, start: int, end: int) -> bool:
         """Add a range unless already covered; True when it was added."""
         if self.covers(start, end):
             return False
-        self.ranges.append((start, end))
+        # Ranges the new one contains start at or after it and, ends increasing, form a run.
+        first = bisect_left(self._lows, start)
+        last = bisect_right(self._highs, end, lo=first)
+        self._lows[first:last] = [start]
+        self._highs[first:last] = [end]
         return True

@@ -11,6 +11,8 @@ from analysis.definitions import ParsedFile, is_binary, normalised, parse_file
 from analysis.languages import grammar_for_path, normalise_source, parse
 from analysis.model import Definition, FunctionChange, Kind
 
+FULL_PASS_SHARE = 0.25  # of both versions' bytes in hunks, past which everything is compared
+
 
 @dataclass(slots=True)
 class _Group:
@@ -78,7 +80,10 @@ def compare_versions(
         and not parse_error
         and old.grammar == new.grammar
     ):
-        pair = focused_definitions(old, new, hunks)
+        if hunks is None:
+            hunks = hunks_between(old.source, new.source)
+        if not _mostly_changed(hunks, len(old.source), len(new.source)):
+            pair = focused_definitions(old, new, hunks)
     if pair is None:
         pair = (_all_definitions(old), _all_definitions(new))
     old_groups = _groups(pair[0], old.source) if old is not None else {}
@@ -114,6 +119,13 @@ def compare_versions(
             )
     changes.sort(key=_line_order)
     return changes
+
+
+def _mostly_changed(hunks: list[Hunk], old_size: int, new_size: int) -> bool:
+    """Hunks covering much of the file (a rebuilt bundle, say): visiting every definition
+    once costs less than following the hunks, and gives the same answer."""
+    changed = sum(h.new_end - h.new_start + h.old_end - h.old_start for h in hunks)
+    return changed > FULL_PASS_SHARE * (old_size + new_size)
 
 
 def _line_order(change: FunctionChange) -> tuple[int, int]:
