@@ -94,3 +94,67 @@ def test_memory_store_works(tmp_path: Path) -> None:
     store = RunStore(":memory:")
     store.create_run("r1", "task", "/repo", "scripted:x")
     assert store.append(make_event("steer", run_id="r1", text="x")).seq == 1
+
+
+def test_the_store_and_the_event_classes_agree_on_the_event_schema() -> None:
+    from workbench.store_schema import EVENT_VERSION
+
+    assert EVENT_VERSION == EVENT_SCHEMA_VERSION
+
+
+def test_events_read_back_equal_the_validated_ones_field_for_field(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    written = [store.append(make_event("tool_result", run_id="r1", name="read_file",
+                                       call_id=f"c{n}", content=f"line {n}"))
+               for n in range(3)]
+    written.append(store.append(make_event("steer", run_id="r1", role="human", text="x")))
+    read = RunStore(tmp_path / "runs.db").events("r1")
+    assert read == written
+    for got, want in zip(read, written, strict=True):
+        assert list(got.payload().items()) == list(want.payload().items())
+        assert got.summary() == want.summary()
+    read[0].content = "changed"  # type: ignore[attr-defined]
+    assert read[1].content == "line 1"  # type: ignore[attr-defined]
+
+
+def test_deferred_events_get_their_seq_at_once_and_are_written_in_order(
+        tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    store = RunStore(path)
+    store.create_run("r1", "task", "/repo", "scripted:x")
+    first = store.append(make_event("steer", run_id="r1", text="a"), defer=True)
+    store.update_run("r1", prompt_tokens=7, completion_tokens=1, cost=0.5)  # waits too
+    other = RunStore(path)  # another connection sees nothing yet
+    assert other.events("r1") == [] and other.get_run("r1").prompt_tokens == 0
+    second = store.append(make_event("steer", run_id="r1", text="b"), defer=True)
+    assert (first.seq, second.seq) == (1, 2)
+    store.add_artifact("r1", "log", "x")  # any write takes the deferred events with it
+    assert [e.text for e in other.events("r1")] == ["a", "b"]  # type: ignore[attr-defined]
+    assert other.get_run("r1").prompt_tokens == 7
+    third = store.append(make_event("steer", run_id="r1", text="c"), defer=True)
+    assert [e.seq for e in store.events("r1")] == [1, 2, 3] and third.seq == 3  # reads flush
+
+
+def test_deferred_events_move_after_what_another_process_appended(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    store, other = RunStore(path), RunStore(path)
+    store.append(make_event("steer", run_id="r1", text="mine"), defer=True)
+    other.append(make_event("steer", run_id="r1", text="theirs"))
+    store.flush()
+    assert [(e.seq, e.text) for e in other.events("r1")] == [  # type: ignore[attr-defined]
+        (1, "theirs"), (2, "mine")]
+
+
+def test_rows_written_before_masking_are_masked_when_shown(tmp_path: Path) -> None:
+    from agents.redact import MASK
+
+    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    store = RunStore(tmp_path / "runs.db")
+    store.append(make_event("steer", run_id="r1", text=f"token {secret}"))
+    store.conn.execute(  # as an older Workbench wrote it: unmasked, masked = 0
+        "INSERT INTO events (run_id, seq, ts, kind, role, payload, v) VALUES "
+        "('r1', 2, 1.0, 'steer', 'human', ?, 2)", [f'{{"text": "token {secret}"}}'])
+    shown = [row.payload["text"] for row in store.iter_payloads("r1")]
+    assert shown == [f"token {MASK}"] * 2
+    masked = [m for (m,) in store.conn.execute("SELECT masked FROM events ORDER BY seq")]
+    assert masked[0] >= 1 and masked[1] == 0

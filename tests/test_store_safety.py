@@ -9,6 +9,7 @@ import re
 import sqlite3
 import statistics
 import time
+from collections.abc import Sequence
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier, Event
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 from agents.events import make_event
 from workbench import store as store_module
+from workbench import store_schema
 from workbench.store import RunBusy, RunStore, StoreDamaged, StoreError
 
 # fork: the workers are plain functions of this module and start in milliseconds.
@@ -26,7 +28,7 @@ PROCESSES = 8
 APPENDS = 25
 
 
-def _join_all(procs: list[mp.process.BaseProcess]) -> None:
+def _join_all(procs: Sequence[mp.process.BaseProcess]) -> None:
     for p in procs:
         p.join(WAIT_S)
     assert [p.exitcode for p in procs] == [0] * len(procs)
@@ -169,8 +171,8 @@ def test_the_check_of_a_very_large_store_is_cut_off_in_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "runs.db"
     _raw_store(path, 20_000)
-    monkeypatch.setattr(store_module, "_FULL_CHECK_BYTES", 0)
-    monkeypatch.setattr(store_module, "_CHECK_BUDGET_S", 0.0005)
+    monkeypatch.setattr(store_schema, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setattr(store_schema, "CHECK_BUDGET_S", 0.0005)
     start = time.perf_counter()
     store = RunStore(path)
     assert time.perf_counter() - start < 1.0
@@ -243,7 +245,8 @@ def test_two_processes_racing_for_a_lease_one_wins_each_time(tmp_path: Path) -> 
         p.start()
     results = _drain(out, 2 * ROUNDS)
     _join_all(procs)
-    wins = {n: sum(won for m, won in results if m == n) for n in range(ROUNDS)}  # type: ignore[misc]
+    wins = {n: sum(won for m, won in results if m == n)  # type: ignore[misc, has-type]
+            for n in range(ROUNDS)}
     assert wins == {n: 1 for n in range(ROUNDS)}
     held = {store.lease(f"r{n}").pid for n in range(ROUNDS)}  # type: ignore[union-attr]
     assert held <= {p.pid for p in procs}

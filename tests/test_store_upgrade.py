@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from agents import events as event_types
 from agents.events import (
     EVENT_CLASSES,
     EVENT_SCHEMA_VERSION,
@@ -19,7 +20,6 @@ from agents.events import (
     RunFinished,
     RunParked,
 )
-from workbench import store as store_module
 from workbench.store import SCHEMA_VERSION, RunStore, StoreError
 
 FIXTURE = Path(__file__).parent / "data" / "store_v1.tar.gz"
@@ -145,7 +145,7 @@ def test_runs_keep_working_after_the_upgrade(v1_db: Path) -> None:
 
 def test_a_failed_upgrade_changes_nothing(v1_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = _snapshot(v1_db)
-    real = store_module.build_event
+    real = event_types.build_event
     calls = 0
 
     def failing(*args: Any) -> Any:
@@ -155,12 +155,12 @@ def test_a_failed_upgrade_changes_nothing(v1_db: Path, monkeypatch: pytest.Monke
             raise ValueError("boom")
         return real(*args)
 
-    monkeypatch.setattr(store_module, "build_event", failing)
+    monkeypatch.setattr(event_types, "build_event", failing)
     with pytest.raises(StoreError, match="cannot upgrade") as caught:
         RunStore(v1_db)
     assert "\n" not in str(caught.value)
     assert _snapshot(v1_db) == before  # one transaction: all rows or none
-    monkeypatch.setattr(store_module, "build_event", real)
+    monkeypatch.setattr(event_types, "build_event", real)
     assert len(RunStore(v1_db).events("legacy-done")) == 93
 
 

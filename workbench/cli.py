@@ -275,23 +275,34 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
     """Show a run and its events in order."""
     store = _store(ctx)
     record = store.find_run(run_id)
-    events = store.events(record.run_id)
     if as_json:
-        data = {"run": _run_dict(record),
-                "events": [{**e.model_dump(mode="json", include={"seq", "ts", "kind", "role"}),
-                            "payload": e.payload()} for e in events]}
-        _echo_json(data)
+        # Streamed: a page of events in memory at a time; rows written before masking on
+        # write are masked as they are read (json.dumps escapes control characters).
+        from workbench.store_export import write_run_json
+
+        write_run_json(mask_value(_run_dict(record)), store.iter_payloads(record.run_id),
+                       sys.stdout.write)
         return
     _echo(f"run {record.run_id}  {record.status}  {record.reason}")
     _echo(f"task: {safe_text(record.task).splitlines()[0] if record.task.strip() else ''}")
-    start = events[0].ts if events else record.started_at
-    for e in events:
-        offset = max(0.0, e.ts - start)
-        _echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} "
-              + " ".join(safe_text(e.summary()).split()))
+    from collections.abc import Iterator
+
+    from agents.events import EventBase
+
+    start = [record.started_at]
+
+    def printed() -> Iterator[EventBase]:
+        for n, e in enumerate(store.iter_events(record.run_id)):
+            if not n:
+                start[0] = e.ts
+            offset = max(0.0, e.ts - start[0])
+            _echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} "
+                  + " ".join(safe_text(e.summary()).split()))
+            yield e
+
     from agents.fold import fold
 
-    state = fold(events)
+    state = fold(printed())
     for what, table in (("role", state.usage_by_role), ("model", state.usage_by_model)):
         for name, u in sorted(table.items()):
             if u.model_calls:

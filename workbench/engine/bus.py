@@ -23,6 +23,16 @@ _ENDS_STREAM = frozenset({"agent_message", "tool_call", "error", "model_retry",
                           "turn_started"})
 """Events after which a role's held-back streamed text is released."""
 
+_DEFERRED = frozenset({"turn_started", "model_call", "tool_call", "budget"})
+"""Kinds written with the next transaction (besides the messages inside a turn)."""
+
+
+def deferrable(event: EventBase) -> bool:
+    """Only needed once its turn's milestone is recorded (see the module docstring)."""
+    if event.kind == "agent_message":
+        return getattr(event, "state_artifact", None) is None  # the turn's end has one
+    return event.kind in _DEFERRED
+
 
 class EventBus:
     def __init__(self, store: RunStore, run_id: str) -> None:
@@ -45,7 +55,8 @@ class EventBus:
 
     def put(self, event: EventBase) -> EventBase:
         """Mask secrets, store (unless transient) and publish ``event``."""
-        event = event.model_copy(update={"run_id": self.run_id})
+        if event.run_id != self.run_id:
+            event = event.model_copy(update={"run_id": self.run_id})
         if isinstance(event, ModelChunk):
             with self._lock:
                 stream = self._streams.setdefault(event.role, StreamMasker())
@@ -54,8 +65,8 @@ class EventBus:
         else:
             if event.kind in _ENDS_STREAM:
                 self._release(event.role)
-            event = (self.store.append(event) if event.kind not in TRANSIENT_KINDS
-                     else mask_event(event))
+            event = (self.store.append(event, defer=deferrable(event))
+                     if event.kind not in TRANSIENT_KINDS else mask_event(event))
         self._publish(event)
         return event
 
