@@ -56,3 +56,28 @@ def test_reading_commands_load_no_engine_and_no_textual(
     expected = 2 if args[0] == "approve" else 0  # approve: a one-line refusal, no gate waits
     assert (report["code"] or 0) == expected and "Traceback" not in done.stderr, done.stderr
     assert report["heavy"] == [], f"{args[0]} imported {report['heavy']}"
+
+
+def test_the_run_list_loads_only_click_the_store_and_its_rows(
+    store: RunStore, tmp_path: Path
+) -> None:
+    """`workbench runs` prints rows the store masked on write: it needs neither the secret
+    rules, nor the event models, nor git, nor yaml (each tens of milliseconds of start-up)."""
+    store.create_run("20261202-000001-abcdef", "token ghp_" + "a1B2" * 9, str(tmp_path),
+                     "scripted:demo")
+    env = {**os.environ, "WORKBENCH_DB": str(store.path),
+           "WORKBENCH_CONFIG": str(tmp_path / "config.yaml")}
+    unwanted = ("detect_secrets", "pydantic", "pygit2", "yaml", *HEAVY)
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["runs"]),
+                           json.dumps(unwanted)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["heavy"] == [] and not report["code"], done.stderr
+    assert "20261202-000001-abcdef" in done.stdout and "a1B2a1B2" not in done.stdout
+
+
+def test_the_run_list_names_the_running_status_as_the_contract_does() -> None:
+    from agents.contracts import RunStatus
+    from workbench.recovery import RUNNING
+
+    assert RunStatus.RUNNING.value == RUNNING

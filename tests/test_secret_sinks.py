@@ -114,6 +114,8 @@ def test_old_store_rows_are_masked_and_made_printable_when_shown(
     store.create_run("r1", "plain", "/repo", "scripted:demo")
     store.conn.execute("UPDATE runs SET task = ?, reason = ? WHERE run_id = 'r1'",
                        [f"deploy with token={IN_FILE_GH}", "\x1b[2J\x1b[31mred\rover"])
+    # as an older Workbench left it: layout 3 did not guarantee masked run rows
+    store.conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     store.close()
     out = _cli(db, "show", "r1") + _cli(db, "runs") + _cli(db, "show", "r1", "--json")
     assert IN_FILE_GH not in out and MASK in out

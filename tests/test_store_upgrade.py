@@ -188,3 +188,29 @@ def test_processes_opening_an_old_store_at_once_upgrade_it_once(v1_db: Path) -> 
     kinds = [k for (k,) in store.conn.execute("SELECT kind FROM events")]
     assert kinds.count("run_parked") == 5 and kinds.count("run_finished") == 1
     assert len(kinds) == sum(RUNS.values())
+
+
+SECRET = "ghp_" + "Zq8Rw2Lk5Vn7Xc1Bt4Mh6Jd9Fs3Pa0Ge2Ku8"
+
+
+def test_run_rows_written_unmasked_are_masked_once_on_opening(tmp_path: Path) -> None:
+    """A layout-3 store may hold run rows an older Workbench wrote unmasked; opening it masks
+    them, so the run list can print rows as stored."""
+    db = tmp_path / "runs.db"
+    RunStore(db).close()
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        conn.execute("INSERT INTO runs (run_id, task, repo, model, status, phase, started_at, "
+                     "reason, prompt_tokens, completion_tokens, cost, branch, config) VALUES "
+                     "('old-run', ?, '/r', 'scripted:demo', 'FAILED', 'done', 1.0, ?, 0, 0, 0, "
+                     "'', ?)", [f"use token {SECRET} to call", f"401 for {SECRET}",
+                                json.dumps({"api_key": SECRET, "repo": "/r"})])
+    conn.close()
+    store = RunStore(db)
+    run = store.get_run("old-run")
+    assert SECRET not in run.task + run.reason + run.config
+    assert run.task.startswith("use token ") and json.loads(run.config)["repo"] == "/r"
+    layout = sqlite3.connect(db).execute(
+        "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert layout == str(SCHEMA_VERSION) == "4"

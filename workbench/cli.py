@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
-from agents.redact import mask_value, safe_text
+from agents.terminal_text import printable
 from workbench.store import RunRecord, RunStore
 
-# The engine (AutoGen, model clients) is imported by the commands that run it, so the app
-# opens without paying for it.
+# The engine (AutoGen, model clients), the masker's rules and yaml are imported by the
+# commands that need them, so the app and the reading commands start without paying for them.
 
 OK_STATUSES = {"APPROVED", "WAITING_FOR_APPROVAL"}
 EXIT_TEMPFAIL = 75
@@ -34,11 +33,20 @@ def _store(ctx: click.Context) -> RunStore:
 def _echo(text: str, err: bool = False) -> None:
     """Every line the CLI prints: secrets masked, terminal control characters removed
     (a store written before masking, or a model's text, may hold either)."""
+    from agents.redact import safe_text
+
     click.echo(safe_text(text), err=err)
+
+
+def _echo_stored(text: str) -> None:
+    """A line made only of run-row text, which the store masked on write (layout 4)."""
+    click.echo(printable(text))
 
 
 def _echo_json(data: Any) -> None:
     # json.dumps escapes control characters; values are masked one by one
+    from agents.redact import mask_value
+
     click.echo(json.dumps(mask_value(data), indent=2, default=str))
 
 
@@ -259,10 +267,11 @@ def runs(ctx: click.Context, as_json: bool) -> None:
     mark_dead_runs(store)
     records = store.runs()
     if as_json:
-        _echo_json([_run_dict(r) for r in records])
+        # Run rows are masked on write; json.dumps escapes control characters.
+        click.echo(json.dumps([_run_dict(r) for r in records], indent=2, default=str))
         return
     for r in records:
-        _echo(f"{r.run_id}  {r.status:<20} {r.tokens:>7} tok  {safe_text(r.task)[:50]!r}")
+        _echo_stored(f"{r.run_id}  {r.status:<20} {r.tokens:>7} tok  {r.task[:50]!r}")
     if not records:
         _echo("no runs yet: try `workbench demo`")
 
@@ -280,11 +289,11 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
         # write are masked as they are read (json.dumps escapes control characters).
         from workbench.store_export import write_run_json
 
-        write_run_json(mask_value(_run_dict(record)), store.iter_payloads(record.run_id),
+        write_run_json(_run_dict(record), store.iter_payloads(record.run_id),
                        sys.stdout.write)
         return
     _echo(f"run {record.run_id}  {record.status}  {record.reason}")
-    _echo(f"task: {safe_text(record.task).splitlines()[0] if record.task.strip() else ''}")
+    _echo_stored(f"task: {record.task.splitlines()[0] if record.task.strip() else ''}")
     from collections.abc import Iterator
 
     from agents.events import EventBase
@@ -297,7 +306,7 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
                 start[0] = e.ts
             offset = max(0.0, e.ts - start[0])
             _echo(f"{e.seq:>5} {offset:>8.2f}s {e.kind:<18} {e.role:<12} "
-                  + " ".join(safe_text(e.summary()).split()))
+                  + " ".join(e.summary().split()))
             yield e
 
     from agents.fold import fold
@@ -361,6 +370,8 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
     spec = None
     if spec_file is not None:
         try:
+            import yaml
+
             spec = FeatureSpec.model_validate(yaml.safe_load(spec_file.read_text()))
         except Exception as exc:
             raise click.ClickException(f"invalid spec in {spec_file}: "
@@ -387,8 +398,7 @@ def resume(ctx: click.Context, run_id: str, auto_approve: bool, as_json: bool) -
 
 
 def main() -> None:
-    from agents.redact import install_log_masking
-    from workbench.errors import USER_ERRORS, usage_message, user_message
+    from agents.log_masking import install_log_masking
 
     install_log_masking()
     try:
@@ -397,12 +407,17 @@ def main() -> None:
         click.echo("interrupted: a started run stays resumable (workbench resume RUN)", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        from workbench.errors import usage_message
+
         click.echo(f"error: {usage_message(exc)}", err=True)
         sys.exit(exc.exit_code)
-    except USER_ERRORS as exc:
-        click.echo(f"error: {user_message(exc)}", err=True)
-        sys.exit(2)
     except Exception as exc:
+        # Imported only on failure: the error types reach into git and the engine.
+        from workbench.errors import USER_ERRORS, user_message
+
+        if isinstance(exc, USER_ERRORS):
+            click.echo(f"error: {user_message(exc)}", err=True)
+            sys.exit(2)
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
         click.echo(f"error: {type(exc).__name__}: {user_message(exc)}"

@@ -3,18 +3,24 @@ list never shows a dead run as running and ``resume`` picks it up."""
 
 from __future__ import annotations
 
-from agents.contracts import RunStatus
-from agents.events import RunInterrupted
 from workbench.store import RunBusy, RunStore
 
+RUNNING = "RUNNING"
+"""``RunStatus.RUNNING.value`` (a test keeps them equal), so the run list need not load it."""
 DEAD_ENGINE = "the engine stopped unexpectedly (killed or crashed)"
 
 
 def mark_dead_runs(store: RunStore) -> list[str]:
     """Record ``run_interrupted`` for every RUNNING run whose lease holder is gone; returns
     their ids. A run a live engine drives is left alone (its lease cannot be taken)."""
-    marked = []
-    for run_id in store.run_ids_with_status(RunStatus.RUNNING.value):
+    marked: list[str] = []
+    running = store.run_ids_with_status(RUNNING)
+    if not running:
+        return marked  # the common case: the event and status types are not even loaded
+    from agents.contracts import RunStatus
+    from agents.events import RunInterrupted
+
+    for run_id in running:
         try:
             token = store.acquire_lease(run_id)
         except RunBusy:

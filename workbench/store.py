@@ -12,14 +12,12 @@ they serialise on SQLite's write lock instead of failing.
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agents.redact import mask_secrets
 from workbench.store_errors import (
     RunBusy,
     StoreDamaged,
@@ -126,7 +124,6 @@ class RunStore(EventsMixin, LeasesMixin, SchemaMixin):
         self._memory = str(self.path) == ":memory:"
         self._init_core()
         self._db: sqlite_utils.Database | None = None
-        self._host = socket.gethostname()
         if not self._memory:
             make_private_dirs(self.path.parent)
             make_private_file(self.path)
@@ -197,7 +194,8 @@ class RunStore(EventsMixin, LeasesMixin, SchemaMixin):
 
     def create_run(self, run_id: str, task: str, repo: str, model: str, **fields: Any) -> RunRecord:
         self._check_fields(fields)
-        task, fields = mask_secrets(task), masked_fields(fields)
+        fields = masked_fields({**fields, "task": task})
+        task = fields.pop("task")
         row = {
             **_RUN_DEFAULTS,
             **fields,

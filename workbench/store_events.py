@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from agents.redact import mask_value
 from workbench.store_core import INSERT_EVENT, NEXT_SEQ, EventRow, StoreCore
 from workbench.store_masking import mask_event, mask_payload
 from workbench.store_schema import EVENT_VERSION
@@ -147,6 +146,8 @@ class EventsMixin(StoreCore):
         without colliding. Secrets in the payload are masked first: the returned event is
         the stored one. ``defer``: written with the store's next transaction (see
         :mod:`workbench.store_core`)."""
+        from agents.redact import mask_value
+
         # Masked and serialised before taking the lock: the lock is held briefly.
         payload = event.payload()
         masked = mask_value(payload)

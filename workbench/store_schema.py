@@ -3,7 +3,9 @@
 Layout versions (``meta.schema_version``): 1 is Workbench 0.1.0 (no ``meta`` table, events
 without a version column); 2 adds ``events.v`` (the event schema version of each row), the
 ``meta`` table and the lease columns of ``runs``; 3 adds ``events.masked`` (the masking a
-row was written with, 0 for rows written before masking on write). Opening an older store
+row was written with, 0 for rows written before masking on write); 4 masks the text of run
+rows an older Workbench wrote unmasked, so every run row is masked (the run list prints them
+without loading the masker). Opening an older store
 upgrades it once, in one transaction; a store written by a newer Workbench is refused.
 """
 
@@ -18,7 +20,7 @@ from workbench.store_core import StoreCore
 from workbench.store_errors import SQLITE_INTERRUPT, StoreDamaged, StoreError, one_line
 from workbench.store_masking import MASKING_REVISION
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The layout this code writes; see the module docstring."""
 
 EVENT_VERSION = 2
@@ -135,10 +137,26 @@ class SchemaMixin(StoreCore):
                             self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
                 if event_version < EVENT_VERSION:
                     self._upgrade_events()
+                if 0 < layout < 4:
+                    self._mask_run_rows()
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                     [("schema_version", str(SCHEMA_VERSION)),
                      ("event_version", str(EVENT_VERSION))])
+
+    def _mask_run_rows(self) -> None:
+        """Mask the text of every run row (inside the caller's transaction)."""
+        from workbench.store_masking import MASKED_RUN_COLUMNS, masked_fields
+
+        columns = ", ".join(MASKED_RUN_COLUMNS)
+        rows = self.conn.execute(f"SELECT run_id, {columns} FROM runs").fetchall()
+        for run_id, *values in rows:
+            stored = dict(zip(MASKED_RUN_COLUMNS, values, strict=True))
+            masked = masked_fields(stored)
+            if masked != stored:
+                sets = ", ".join(f"{name} = ?" for name in MASKED_RUN_COLUMNS)
+                self.conn.execute(f"UPDATE runs SET {sets} WHERE run_id = ?",
+                                  [*(masked[n] for n in MASKED_RUN_COLUMNS), run_id])
 
     def _upgrade_events(self) -> None:
         """Rewrite every row of an older event schema in the current shape, masked (inside
