@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -m pytest tests/benchmarks -q -s -p no:cacheprovider --override-ini addopts=
 
 screenshots: $(STAMP)

@@ -6,8 +6,9 @@ Each start is a fresh process (interpreter start and every import count: that is
 user waits for), timed from spawn until the probe reports the first rendered frame that
 shows the filled run table (``startup_probe.py``). The store holds 50 runs. Starts alternate
 between the apps so machine noise hits both alike. Target: WorkbenchApp within 1.5x of a bare
-Textual app with a Header, a DataTable and a Footer. The `workbench` command (CLI, engine
-wiring, WorkbenchTUI) is measured too and reported against the same baseline.
+Textual app with a Header, a DataTable and a Footer, for the app in a bare process and for
+the `workbench` command as a user types it (CLI, engine wiring, WorkbenchTUI); each figure is
+the median of the per-round ratios, with their spread.
 """
 
 from __future__ import annotations
@@ -133,7 +134,9 @@ def test_startup_to_first_frame_within_1_5x_of_bare_textual(tmp_path: Path) -> N
 
     medians = {kind: statistics.median(values) for kind, values in times.items()}
     bare = medians["bare"]
-    ratio = medians["workbench"] / bare
+    # Each round starts every kind once: the per-round ratio compares starts made together.
+    ratios = {kind: [t / b for t, b in zip(times[kind], times["bare"], strict=True)]
+              for kind in kinds if kind != "bare"}
     print()
     for kind in kinds:
         runs = " ".join(f"{t * 1000:.0f}" for t in times[kind])
@@ -141,11 +144,16 @@ def test_startup_to_first_frame_within_1_5x_of_bare_textual(tmp_path: Path) -> N
               f"({medians[kind] / bare:.2f}x bare)  runs ms: {runs}")
     if command_problem:
         print(f"startup command  : not measured ({command_problem})")
-    print(f"startup ratio WorkbenchApp / bare Textual: {ratio:.2f}x (target <= {TARGET_RATIO}x)")
+    summary = {kind: statistics.median(values) for kind, values in ratios.items()}
+    for kind, values in ratios.items():
+        print(f"startup ratio {kind} / bare Textual: {summary[kind]:.2f}x (spread "
+              f"{min(values):.2f}-{max(values):.2f}, {RUNS} rounds; target <= {TARGET_RATIO}x)")
     modules = {"workbench": "workbench.tui.app", "command": "workbench.cli, workbench.tui.launch"}
     for kind, module in modules.items():
-        if kind in medians and medians[kind] / bare > TARGET_RATIO:
+        if kind in summary and summary[kind] > TARGET_RATIO:
             print(f"imported by {kind} beyond a bare Textual app (-X importtime, self time):")
             for name, cost in extra_import_costs(f"import {module}", env):
                 print(f"  {cost:7.1f} ms  {name}")
-    assert ratio <= TARGET_RATIO
+    assert not command_problem, f"the workbench command does not start: {command_problem}"
+    assert summary["workbench"] <= TARGET_RATIO
+    assert summary["command"] <= TARGET_RATIO
