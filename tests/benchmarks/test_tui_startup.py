@@ -54,7 +54,10 @@ def _env(home: Path) -> dict[str, str]:
 def _start(kind: str, env: dict[str, str]) -> float:
     """Seconds from spawn until the probe reports its first frame."""
     start = time.perf_counter()
+    # Outside any repository, where the command opens on its run list (inside one it
+    # opens the new-run form, which has no run table).
     proc = subprocess.Popen([sys.executable, str(PROBE), kind], env=env,
+                            cwd=Path(env["WORKBENCH_DB"]).parent,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None
     line = proc.stdout.readline()
