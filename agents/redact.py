@@ -8,6 +8,7 @@ terminal.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from agents.log_masking import MaskingLogFilter, install_log_masking
@@ -17,7 +18,7 @@ from agents.secret_stream import StreamMasker
 from agents.terminal_text import printable
 
 __all__ = ["MASK", "MaskingLogFilter", "StreamMasker", "find_secrets", "install_log_masking",
-           "mask_secrets", "mask_value", "printable", "safe_text"]
+           "mask_json_text", "mask_secrets", "mask_value", "printable", "safe_text"]
 
 
 def mask_secrets(text: str) -> str:
@@ -44,6 +45,17 @@ def mask_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [mask_value(v) for v in value]
     return value
+
+
+def mask_json_text(text: str) -> str:
+    """A text that may be JSON, masked: JSON value by value (masking its text could cut
+    through an escape), re-encoded only when something was masked; other text as text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return mask_text(text)
+    masked = mask_value(data)
+    return text if masked == data else json.dumps(masked)
 
 
 def safe_text(text: str) -> str:

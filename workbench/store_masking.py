@@ -10,7 +10,6 @@ not print a secret (``workbench show``) mask only the rows that need it.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,16 +37,10 @@ def masked_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def mask_content(content: str) -> str:
-    """A text or JSON body as stored: JSON is masked value by value (masking its text could
-    cut through an escape), re-encoded only when something was masked."""
-    from agents.redact import mask_secrets, mask_value
+    """A text or JSON body as stored (see :func:`agents.redact.mask_json_text`)."""
+    from agents.redact import mask_json_text
 
-    try:
-        data = json.loads(content)
-    except ValueError:
-        return mask_secrets(content)
-    masked = mask_value(data)
-    return content if masked == data else json.dumps(masked)
+    return mask_json_text(content)
 
 
 def mask_event(event: EventBase) -> EventBase:

@@ -4,7 +4,6 @@ a file, test output, a steer), the provider never sees a secret."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -22,19 +21,10 @@ from autogen_core.models import (
 from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
-from agents.redact import mask_secrets, mask_value
+from agents.redact import mask_json_text, mask_secrets
 
 from ._delegate import DelegatingClient
 from .resilient import ToolChoice
-
-
-def _arguments(raw: str) -> str:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return mask_secrets(raw)
-    masked = mask_value(data)
-    return raw if masked == data else json.dumps(masked)
 
 
 def mask_message(message: LLMMessage) -> LLMMessage:
@@ -54,7 +44,7 @@ def mask_message(message: LLMMessage) -> LLMMessage:
         if isinstance(message.content, str):
             new = mask_secrets(message.content)
         else:
-            new = [replace(c, arguments=_arguments(c.arguments))
+            new = [replace(c, arguments=mask_json_text(c.arguments))
                    if isinstance(c, FunctionCall) else c for c in message.content]
         thought = mask_secrets(message.thought) if message.thought else message.thought
         return message.model_copy(update={"content": new, "thought": thought})
