@@ -19,26 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from workbench.store import RunStore
+from tui_bench_support import fill_run_list
 
 PAIRS = 21
 STORED_RUNS = 100
 TARGET_RATIO = 2.0
-STATUSES = ("APPROVED", "NEEDS_HUMAN_REVIEW", "FAILED", "REJECTED", "BLOCKED_BY_POLICY")
-
-
-def _fill_store(db: Path) -> None:
-    store = RunStore(db)
-    base = 1_714_554_000.0
-    for i in range(STORED_RUNS):
-        store.create_run(
-            f"20260501-{i:06d}-abcdef", f"Task {i}: add a low-stock report for threshold {i}",
-            f"/home/dev/src/service-{i % 5}", "openai:gpt-4o-mini",
-            status=STATUSES[i % len(STATUSES)], started_at=base + i * 3600,
-            finished_at=base + i * 3600 + 300 + i, prompt_tokens=9000 + i,
-            completion_tokens=1200 + i, cost=0.01 * i, branch=f"workbench/run-{i:04d}")
-    store.close()
 
 
 def _timed(args: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -51,7 +36,7 @@ def _timed(args: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 @pytest.mark.slow
 def test_runs_starts_within_twice_the_bare_interpreter(tmp_path: Path) -> None:
-    _fill_store(tmp_path / "runs.db")
+    fill_run_list(tmp_path / "runs.db", STORED_RUNS)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env.update(WORKBENCH_CONFIG=str(tmp_path / "config.yaml"),
                WORKBENCH_DB=str(tmp_path / "runs.db"), WORKBENCH_DATA_DIR=str(tmp_path / "d"))

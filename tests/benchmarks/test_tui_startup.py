@@ -21,26 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.store import RunStore
+from tui_bench_support import fill_run_list
 
 PROBE = Path(__file__).with_name("startup_probe.py")
 RUNS = 7
 STORED_RUNS = 50
 TARGET_RATIO = 1.5
-STATUSES = ("APPROVED", "NEEDS_HUMAN_REVIEW", "FAILED", "REJECTED", "BLOCKED_BY_POLICY")
-
-
-def _fill_store(db: Path) -> None:
-    store = RunStore(db)
-    base = 1_714_554_000.0
-    for i in range(STORED_RUNS):
-        store.create_run(
-            f"run-{i:04d}", f"Task {i}: add a low-stock report and tests for threshold {i}",
-            f"/home/dev/src/service-{i % 5}", "openai:gpt-4o-mini",
-            status=STATUSES[i % len(STATUSES)], started_at=base + i * 3600,
-            finished_at=base + i * 3600 + 300 + i, prompt_tokens=9000 + i,
-            completion_tokens=1200 + i, cost=0.01 * i, branch=f"workbench/run-{i:04d}")
-    store.close()
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -122,7 +108,7 @@ def extra_import_costs(code: str, env: dict[str, str], top: int = 12) -> list[tu
 
 def test_startup_to_first_frame_within_1_5x_of_bare_textual(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    _fill_store(tmp_path / "runs.db")
+    fill_run_list(tmp_path / "runs.db", STORED_RUNS)
     kinds = ["bare", "workbench"]
     command_problem = _command_works(env)
     if not command_problem:

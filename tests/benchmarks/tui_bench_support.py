@@ -299,6 +299,25 @@ def _test_result_data(n: int) -> dict[str, Any]:
             "command": ["python", "-m", "pytest", "-q"], "duration_s": 4.2}
 
 
+_STATUSES = ("APPROVED", "NEEDS_HUMAN_REVIEW", "FAILED", "REJECTED", "BLOCKED_BY_POLICY")
+
+
+def fill_run_list(db: Path, count: int) -> None:
+    """A store holding ``count`` finished runs, as a run list after some weeks of use."""
+    from workbench.store import RunStore
+
+    store = RunStore(db)
+    base = 1_714_554_000.0
+    for i in range(count):
+        store.create_run(
+            f"run-{i:04d}", f"Task {i}: add a low-stock report and tests for threshold {i}",
+            f"/home/dev/src/service-{i % 5}", "openai:gpt-4o-mini",
+            status=_STATUSES[i % len(_STATUSES)], started_at=base + i * 3600,
+            finished_at=base + i * 3600 + 300 + i, prompt_tokens=9000 + i,
+            completion_tokens=1200 + i, cost=0.01 * i, branch=f"workbench/run-{i:04d}")
+    store.close()
+
+
 def make_run_events(run_id: str, count: int = 50_000, seed: int = 3) -> list[EventBase]:
     """A long, realistic stored run: ``count`` events with seqs 1..count.
 
