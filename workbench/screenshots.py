@@ -34,7 +34,7 @@ async def _until(pilot: Pilot[None], check: object, timeout: float = 60.0) -> No
 
 async def _live(out: Path, tmp: Path, size: tuple[int, int], suffix: str) -> list[Path]:
     from workbench.tui.launch import WorkbenchTUI
-    from workbench.tui.screens.run import RunScreen
+    from workbench.tui.screens.run_base import RunScreen
 
     store = RunStore(tmp / f"runs{suffix}.db")
     config = RunConfig(task=demo_task(), repo=str(prepare_demo_repo(tmp)), model=DEMO_MODEL)

@@ -10,7 +10,7 @@ use), alternating:
 * the baseline: reading the run's events from SQLite (``store.events``: rows -> EventBases),
   and the bare SQL fetch of the same rows;
 * ``RunState.from_events`` alone (the fold);
-* opening the run in WorkbenchTUI (``open_run`` -> RunScreen(replay=True)) until the frame
+* opening the run in WorkbenchTUI (``open_run`` -> ReplayScreen) until the frame
   that shows the replay bar at the last event is ready for the terminal.
 """
 
@@ -44,8 +44,8 @@ from agents.run_state import RunState
 from workbench.config import load_settings
 from workbench.store import RunStore
 from workbench.tui.launch import WorkbenchTUI
-from workbench.tui.screens import run as run_module
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens import run_replay as replay_module
+from workbench.tui.screens.run_replay import ReplayScreen
 
 SIZE = (160, 48)
 EVENTS = 50_000
@@ -104,7 +104,7 @@ async def _open(app: TimedTUI, profile: cProfile.Profile | None = None) -> dict[
     start = time.perf_counter()
     app.open_run(RUN_ID)
     screen = app.screen
-    assert isinstance(screen, RunScreen)
+    assert isinstance(screen, ReplayScreen)
     deadline = start + 120
     while time.perf_counter() < deadline:
         if app.first_frame_with(since, marker) is not None:
@@ -122,11 +122,11 @@ async def _open(app: TimedTUI, profile: cProfile.Profile | None = None) -> dict[
             "frame": shown - marks["ui_end"]}
 
 
-class TimedRunScreen(RunScreen):
-    """RunScreen that times its replay worker and the hand-over to the UI thread, and can
+class TimedRunScreen(ReplayScreen):
+    """ReplayScreen that times its replay worker and the hand-over to the UI thread, and can
     run the worker under a profiler (in the worker's own thread)."""
 
-    CSS_PATH = str(Path(inspect.getfile(RunScreen)).with_name(str(RunScreen.CSS_PATH)))
+    CSS_PATH = str(Path(inspect.getfile(ReplayScreen)).with_name(str(ReplayScreen.CSS_PATH)))
     profile_worker: ClassVar[bool] = False
     worker_profile: ClassVar[cProfile.Profile | None] = None
     marks: ClassVar[dict[str, float]] = {}
@@ -138,7 +138,7 @@ class TimedRunScreen(RunScreen):
         if profile is not None:
             profile.enable()
         try:
-            RunScreen.load_replay.__wrapped__(self)  # type: ignore[attr-defined]
+            ReplayScreen.load_replay.__wrapped__(self)  # type: ignore[attr-defined]
         finally:
             if profile is not None:
                 profile.disable()
@@ -193,8 +193,8 @@ async def _timings(db: Path) -> tuple[dict[str, list[float]], list[dict[str, flo
 
 
 async def measure(tmp_path: Path) -> dict[str, Any]:
-    # WorkbenchTUI imports RunScreen from its module when it opens a run.
-    run_module.RunScreen = TimedRunScreen  # type: ignore[misc]
+    # WorkbenchTUI imports ReplayScreen from its module when it opens a run.
+    replay_module.ReplayScreen = TimedRunScreen  # type: ignore[misc]
     gc.collect()
     heap = len(gc.get_objects())
     reads, opens, watch, profile = await _timings(tmp_path / "runs.db")

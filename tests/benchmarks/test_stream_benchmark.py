@@ -50,7 +50,7 @@ from widgets.conversation import ConversationView
 from workbench.config import load_settings
 from workbench.store import RunStore
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run import LiveRunScreen
 
 SIZE = (160, 48)
 RATE = 500
@@ -256,7 +256,7 @@ async def _run_screen(tmp_path: Path) -> tuple[Probe, Probe, GcWatch]:
                      "openai:gpt-4o-mini", status="RUNNING")
     store.append_many(make_run_events("live", HISTORY_EVENTS)[:-1])  # still running
     app = WorkbenchApp(store, load_settings())
-    screen = RunScreen(store, "live")
+    screen = LiveRunScreen(store, "live")
     seq = [HISTORY_EVENTS]
 
     def event(kind: str, role: str, **payload: object) -> EventBase:

@@ -17,7 +17,7 @@ from workbench.demo import DEMO_DATA, demo_task, prepare_demo_repo
 from workbench.engine.config import RunConfig
 from workbench.store import RunStore
 from workbench.tui.launch import WorkbenchTUI
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run_base import RunScreen
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from workbench.demo import record_demo_run
 from workbench.engine.runner import approve_run, open_pipeline
 from workbench.store import RunStore
 from workbench.tui.screens.confirm import LEAVE_QUESTION, QUIT_QUESTION, ConfirmScreen
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.runs import RunListScreen
 
 from .conftest import at_gate, demo_config, finished, run_screen, script_with, tui, wait_for

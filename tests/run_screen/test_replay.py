@@ -11,7 +11,7 @@ from widgets.spec_editor import SpecEditor
 from workbench.demo import record_demo_run
 from workbench.gitops import read_branch_file
 from workbench.store import RunStore
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.runs import RunListScreen
 
 from .conftest import at_gate, finished, tui, wait_for

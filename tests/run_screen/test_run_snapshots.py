@@ -17,7 +17,8 @@ from workbench.config import WorkbenchSettings
 from workbench.demo import freeze_times, record_demo_run
 from workbench.store import RunStore
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run import LiveRunScreen
+from workbench.tui.screens.run_replay import ReplayScreen
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 SnapCompare = Callable[..., bool]
@@ -34,7 +35,7 @@ def _recorded(tmp_path: Path, until: str) -> RunStore:
 
 def RunScreenApp(store: RunStore, run_id: str, replay: bool) -> WorkbenchApp:  # noqa: N802
     def start(app: WorkbenchApp) -> None:
-        app.push_screen(RunScreen(store, run_id, replay=replay))
+        app.push_screen(ReplayScreen(store, run_id) if replay else LiveRunScreen(store, run_id))
 
     return WorkbenchApp(store, WorkbenchSettings(), start=start)
 

@@ -12,7 +12,7 @@ from workbench.engine.budgets import Budgets
 from workbench.engine.runner import create_pipeline
 from workbench.store import RunStore
 from workbench.tui.screens.prompt import TextPrompt
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.runs import RunListScreen
 
 from .conftest import at_gate, demo_config, finished, run_screen, tui, wait_for

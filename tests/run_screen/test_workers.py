@@ -10,7 +10,8 @@ from workbench.config import WorkbenchSettings
 from workbench.demo import record_demo_run
 from workbench.store import RunStore
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.run import RunScreen
+from workbench.tui.screens.run_base import RunScreen
+from workbench.tui.screens.run_replay import ReplayScreen
 
 from .conftest import wait_for
 
@@ -21,7 +22,7 @@ async def test_a_bad_log_artifact_id_is_a_toast_not_an_exit(tmp_path: Path) -> N
     events = len(store.events("demo-done"))
 
     def start(app: WorkbenchApp) -> None:
-        app.push_screen(RunScreen(store, "demo-done", replay=True))
+        app.push_screen(ReplayScreen(store, "demo-done"))
 
     app = WorkbenchApp(store, WorkbenchSettings(), start=start)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -259,14 +259,14 @@ class WorkbenchApp(App[None]):
     def action_run_list(self) -> None:
         """Go back to the run list (a live run on a screen left behind stops: ask first)."""
         from workbench.tui.screens.confirm import LEAVE_QUESTION
-        from workbench.tui.screens.run import RunScreen  # not at start-up: it pulls the panes
+        from workbench.tui.screens.run import LiveRunScreen  # not at start-up: it pulls the panes
 
         stack = self.screen_stack
         index = next((i for i, s in enumerate(stack) if isinstance(s, RunListScreen)), None)
         if index is None:
             self.push_screen(RunListScreen(self.store))
             return
-        left = [s.live for s in stack[index + 1:] if isinstance(s, RunScreen) and s.live]
+        left = [s.live for s in stack[index + 1:] if isinstance(s, LiveRunScreen) and s.live]
         self.confirm_stop(left, LEAVE_QUESTION, "Leave and stop",
                           lambda _stuck: self._pop_to(RunListScreen))
 

@@ -89,9 +89,9 @@ class WorkbenchTUI(WorkbenchApp):
 
     def _show_live(self, pipeline: Pipeline) -> None:
         from workbench.tui.live import LiveRun
-        from workbench.tui.screens.run import RunScreen
+        from workbench.tui.screens.run import LiveRunScreen
 
-        screen = RunScreen(self.store, pipeline.run_id)
+        screen = LiveRunScreen(self.store, pipeline.run_id)
         live = LiveRun(pipeline, screen.post_event, screen.post_done)
         screen.attach(live)
         self.add_live_run(live)
@@ -99,14 +99,14 @@ class WorkbenchTUI(WorkbenchApp):
 
     def open_run(self, run_id: str) -> None:
         """Open a past run for replay; a run parked at a gate can be resumed from there."""
-        from workbench.tui.screens.run import RunScreen
+        from workbench.tui.screens.run_replay import ReplayScreen
 
         try:
             record = self.store.find_run(run_id)
         except UnknownRunError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.push_screen(RunScreen(self.store, record.run_id, replay=True))
+        self.push_screen(ReplayScreen(self.store, record.run_id))
 
     def resume_run(self, run_id: str) -> None:
         from workbench.engine.control import RunControl

@@ -1,26 +1,16 @@
-"""The run screen: conversation, spec, diff and tests side by side (tabs when narrow), a status
-bar, and inline controls. Live runs and replays render the same events through the same code:
-every pane is a function of :class:`RunState`, which only events change."""
+"""The live run screen: an engine's events as it works, and the controls that answer it
+(gates, steering, step mode, pause). The panes are the ones the replay screen draws."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Container
-from textual.events import Resize
 from textual.message import Message
-from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
-from textual.worker import Worker, WorkerState
 
 from agents.contracts import Approval, Decision, RunStatus
 from agents.events import ArtifactRecorded, EventBase, ModelChunk
-from agents.run_state import PatchRef, RunState
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
@@ -32,20 +22,16 @@ from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.command_gate import CommandAnswer, CommandGateScreen
 from workbench.tui.screens.confirm import LEAVE_QUESTION, ConfirmScreen
 from workbench.tui.screens.prompt import TextPrompt
-from workbench.tui.screens.run_panes import changed_functions_by_file
-from workbench.tui.screens.run_replay import ReplayMixin
+from workbench.tui.screens.run_base import RunScreen
 
 if TYPE_CHECKING:
-    from workbench.delivery import ApplyPlan
     from workbench.engine.base import RunOutcome
     from workbench.tui.live import LiveRun
 
-PANES = ("conversation", "spec", "diff", "tests")
-WIDE = 150
 
+class LiveRunScreen(RunScreen):
+    """A run whose engine works in this process; the screen starts it once mounted."""
 
-class RunScreen(ReplayMixin, Screen[None]):
-    CSS_PATH = "run.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="run.approve"),
         Binding("r", "request_changes", "Request changes", id="run.request_changes"),
@@ -55,14 +41,7 @@ class RunScreen(ReplayMixin, Screen[None]):
         Binding("full_stop", "next_turn", "Next turn", key_display=".", id="run.next_turn"),
         Binding("z", "pause", "Pause/resume", id="run.pause"),
         Binding("e", "edit_spec", "Edit spec", id="run.edit_spec"),
-        Binding("m", "maximize_pane", "Maximize pane", id="run.maximize"),
-        Binding("y", "apply_change", "Apply to my branch", show=False, id="run.apply"),
-        Binding("1", "pane('conversation')", "Conversation", show=False, id="run.pane_1"),
-        Binding("2", "pane('spec')", "Spec", show=False, id="run.pane_2"),
-        Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
-        Binding("4", "pane('tests')", "Tests", show=False, id="run.pane_4"),
-        Binding("escape", "leave", "Back", id="run.back"),
-        *ReplayMixin.REPLAY_BINDINGS,
+        *RunScreen.SHARED_BINDINGS,
     ]
 
     class EventPosted(Message):
@@ -78,16 +57,9 @@ class RunScreen(ReplayMixin, Screen[None]):
             self.outcome = outcome
             self.error = error
 
-    def __init__(self, store: RunStore, run_id: str, *, replay: bool = False) -> None:
-        super().__init__()
-        self.store = store
-        self.run_id = run_id
-        self.replay = replay
-        self.view = RunState()
-        self._patch_cache: dict[int, str] = {}
+    def __init__(self, store: RunStore, run_id: str) -> None:
+        super().__init__(store, run_id)
         self.live: LiveRun | None = None
-        self._pane = "conversation"
-        self._diff_text = ""
         self._catching_up = False
 
     # wiring --------------------------------------------------------------------------------
@@ -101,83 +73,26 @@ class RunScreen(ReplayMixin, Screen[None]):
     def post_done(self, outcome: RunOutcome | None, error: str) -> None:
         self.post_message(self.RunDone(outcome, error))
 
-    def compose(self) -> ComposeResult:
-        yield RunStatusBar(id="status")
-        yield Tabs(*(Tab(p.title(), id=f"tab-{p}") for p in PANES), id="pane-tabs")
-        with Container(id="panes"):
-            yield ConversationView(id="conversation", classes="pane")
-            yield SpecEditor(id="spec", classes="pane")
-            yield DiffView(id="diff", classes="pane")
-            yield TestOutputView(id="tests", classes="pane")
-        yield from self.compose_replay()
-        yield ApprovalBar(id="approval")
-        yield Footer()
-
     def on_mount(self) -> None:
-        self.sub_title = self.run_id
-        self._apply_layout(self.size.width)
-        if self.replay:
-            self.load_replay()
-        else:
-            self.query_one(RunStatusBar).clock = self.live is not None
-            self._catching_up = True  # gates already answered are history, not news
-            try:
-                for event in self.store.events(self.run_id):
-                    self._apply(event)
-            finally:
-                self._catching_up = False
-            if self.live is not None:
-                # A resumed run continues at the gate its events are waiting at (parked or
-                # interrupted there): the engine takes the answer from this bar.
-                self.query_one(ApprovalBar).show_gate(
-                    self.view.pending_approval, self.view.pending_message, live=True)
-                self._open_gate(self.view.pending_approval)
-                self.live.start()  # after the stored events, so nothing is shown twice
-
-    # layout ----------------------------------------------------------------------------------
-    def on_resize(self, event: Resize) -> None:
-        self._apply_layout(event.size.width)
-
-    def _apply_layout(self, width: int) -> None:
-        self.set_class(width < WIDE, "-narrow")
-        for pane in PANES:
-            self.query_one(f"#{pane}").set_class(pane == self._pane, "-active")
-
-    def action_pane(self, pane: str, focus: bool = True) -> None:
-        self._pane = pane
-        self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
-        self._apply_layout(self.size.width)
-        if focus:
-            self.query_one(f"#{pane}").focus()
-        elif self._editing_spec():
-            self.set_focus(None)
-
-    def _editing_spec(self) -> bool:
-        focused = self.focused
-        return focused is not None and self.query_one(SpecEditor) in focused.ancestors_with_self
-
-    def action_maximize_pane(self) -> None:
-        """Give the focused pane (or the current tab) the whole screen; again to restore."""
-        if self.maximized is not None:
-            self.minimize()
-            return
-        focused = self.focused
-        pane = next((w for w in (focused.ancestors_with_self if focused else [])
-                     if isinstance(w, Widget) and w.has_class("pane")), None)
-        self.maximized = pane or self.query_one(f"#{self._pane}", Widget)
+        super().on_mount()
+        self.query_one(RunStatusBar).clock = self.live is not None
+        self._catching_up = True  # gates already answered are history, not news
+        try:
+            for event in self.store.events(self.run_id):
+                self._apply(event)
+        finally:
+            self._catching_up = False
+        if self.live is not None:
+            # A resumed run continues at the gate its events are waiting at (parked or
+            # interrupted there): the engine takes the answer from this bar.
+            self.query_one(ApprovalBar).show_gate(
+                self.view.pending_approval, self.view.pending_message, live=True)
+            self._open_gate(self.view.pending_approval)
+            self.live.start()  # after the stored events, so nothing is shown twice
 
     def action_edit_spec(self) -> None:
-        if self.replay:
-            self.start_fork_edit()
         self.action_pane("spec")
         self.query_one(SpecEditor).focus()
-
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab(self, event: Tabs.TabActivated) -> None:
-        pane = (event.tab.id or "tab-conversation").removeprefix("tab-")
-        if pane != self._pane:
-            self._pane = pane
-            self._apply_layout(self.size.width)
 
     # events -> panes -------------------------------------------------------------------------
     @on(EventPosted)
@@ -214,37 +129,12 @@ class RunScreen(ReplayMixin, Screen[None]):
         elif kind in ("static_checks", "changed_functions"):
             self._show_functions()
 
-    def patch_text(self, ref: PatchRef | None) -> str:
-        """The diff of a recorded patch (diffs live in the artifacts table, read once)."""
-        if ref is None or ref.artifact_id is None:
-            return ""
-        cached = self._patch_cache.get(ref.artifact_id)
-        if cached is None:
-            cached = self._patch_cache[ref.artifact_id] = self.store.patch_diff(
-                ref.artifact_id) or ""
-        return cached
-
-    def _show_diff(self, diff: str) -> None:
-        if diff == self._diff_text:
-            return
-        self._diff_text = diff
-        view = self.query_one(DiffView)
-        view.load_diff(diff)
-        view.set_rejected_hunks(self.view.rejected_hunks)
-        self._show_functions()
-
-    def _show_functions(self) -> None:
-        """The changed functions the engine recorded (at review and at the final gate): the
-        screen learns about the worktree only through events, never by analysing it."""
-        self.query_one(DiffView).set_changed_functions(
-            changed_functions_by_file(self.view.changed_functions))
-
     def _on_gate(self, event: EventBase) -> None:
         bar = self.query_one(ApprovalBar)
         # An interrupted engine takes no answer: its gate is answered after a resume.
-        answerable = not self.replay and event.kind != "run_interrupted"
+        answerable = event.kind != "run_interrupted"
         bar.show_gate(self.view.pending_approval, self.view.pending_message, live=answerable)
-        if self._catching_up or self.replay or self.live is None:
+        if self._catching_up or self.live is None:
             return
         if event.kind == "approval_requested":
             self._open_gate(getattr(event, "gate", None))
@@ -270,58 +160,11 @@ class RunScreen(ReplayMixin, Screen[None]):
         elif message.error:
             self.notify(message.error, title="Run stopped", severity="warning")
 
-    # delivering the change ------------------------------------------------------------------
-    def action_apply_change(self) -> None:
-        """Bring the approved commit onto the branch checked out in the run's repository,
-        after a confirmation that says what will happen."""
-        from workbench.delivery import plan_apply
-        from workbench.gitops import GitError
-
-        view = self.view
-        if view.status is not RunStatus.APPROVED or not view.branch or not view.repo:
-            self.notify("Apply: only an APPROVED run has a commit to apply", severity="warning")
-            return
-        try:
-            plan = plan_apply(Path(view.repo), view.branch)
-        except GitError as exc:
-            self.notify(str(exc).splitlines()[0], title="Cannot apply", severity="error")
-            return
-        self.app.push_screen(ConfirmScreen(plan.describe()[:600] + "\nApply it?",
-                                           yes="Apply", no="Not now"),
-                             lambda yes: self._apply_plan(plan) if yes else None)
-
-    def _apply_plan(self, plan: ApplyPlan) -> None:
-        from workbench.delivery import apply_plan
-        from workbench.gitops import GitError
-
-        try:
-            sha = apply_plan(plan)
-        except GitError as exc:
-            self.notify(str(exc).splitlines()[0], title="Cannot apply", severity="error")
-            return
-        self.notify(f"{plan.branch} is now at {sha[:10]} ({plan.mode})", title="Applied")
-
-    # full log on demand -----------------------------------------------------------------------
-    @on(TestOutputView.FullLogRequested)
-    def _full_log(self, message: TestOutputView.FullLogRequested) -> None:
-        self._load_log(message.artifact_id)
-
-    @work(thread=True, exclusive=True, group="log", exit_on_error=False)
-    def _load_log(self, artifact_id: int | None) -> None:
-        text = self.store.artifact(artifact_id).content if artifact_id else "(no log recorded)"
-        self.app.call_from_thread(self.query_one(TestOutputView).set_full_log, text)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            if event.worker.group == "log":
-                self.query_one(TestOutputView).set_full_log("(the full log could not be read)")
-            if isinstance(self.app, WorkbenchApp):
-                self.app.worker_failed(event.worker)
-
     # controls ----------------------------------------------------------------------------------
     def _gate_live(self, action: str) -> bool:
-        if self.replay or self.live is None:
-            self.notify(f"{action}: this run is a replay; fork it (f) to act", severity="warning")
+        if self.live is None:
+            self.notify(f"{action}: this run is not live here; resume it to act",
+                        severity="warning")
             return False
         if self.view.pending_approval not in ("spec", "final", "review", "command"):
             self.notify(f"{action}: no gate is waiting for you right now", severity="warning")
@@ -404,7 +247,7 @@ class RunScreen(ReplayMixin, Screen[None]):
             self.live.answer_gate(Approval(gate=gate, decision=Decision.REJECT))  # type: ignore[arg-type]
 
     def action_steer(self) -> None:
-        if self.replay or self.live is None or not self.live.running:
+        if self.live is None or not self.live.running:
             self.notify("Steer: the run is not live", severity="warning")
             return
         self.app.push_screen(TextPrompt("Steer the next agent turn (recorded as a review comment)"),
@@ -450,11 +293,8 @@ class RunScreen(ReplayMixin, Screen[None]):
         """Escape leaves the spec editor first; from elsewhere it goes back to the run list.
         A live run whose engine is working stops there (after a confirmation), recorded as
         interrupted, and can be resumed from the list."""
-        if self._editing_spec():
-            self.set_focus(None)
-            return
-        if self.live is None or not self.live.running:
-            self.app.pop_screen()
+        if self._editing_spec() or self.live is None or not self.live.running:
+            super().action_leave()
             return
         app = self.app
         if not isinstance(app, WorkbenchApp):  # a bare host app: stop without asking

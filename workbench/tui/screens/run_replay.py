@@ -1,6 +1,6 @@
-"""Replay for the run screen: step through a stored run's events, jump, resume and fork.
+"""The replay screen: step through a stored run's events, jump, resume and fork.
 
-The panes at event N are ``fold(events[:N])`` drawn by the live code path.
+The panes at event N are ``fold(events[:N])``, drawn by the widgets the live screen uses.
 Snapshots every ``SNAPSHOT_EVERY`` events keep a jump backwards cheap on long runs.
 """
 
@@ -24,7 +24,9 @@ from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
+from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.prompt import TextPrompt
+from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.run_panes import changed_functions_by_file
 
 if TYPE_CHECKING:
@@ -33,8 +35,12 @@ if TYPE_CHECKING:
 SNAPSHOT_EVERY = 2000
 
 
-class ReplayMixin:
-    REPLAY_BINDINGS: ClassVar[list[BindingType]] = [
+class ReplayScreen(RunScreen):
+    """A stored run, read-only: its panes at any event; fork or resume it from there."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit_spec", "Edit spec", id="run.edit_spec"),
+        *RunScreen.SHARED_BINDINGS,
         Binding("left", "step(-1)", "Previous event", id="replay.back", priority=True),
         Binding("right", "step(1)", "Next event", id="replay.forward", priority=True),
         Binding("shift+left", "step(-25)", "25 events back", show=False, id="replay.back_many",
@@ -47,31 +53,25 @@ class ReplayMixin:
         Binding("f", "fork", "Fork here", id="replay.fork"),
         Binding("R", "resume_run", "Resume run", id="replay.resume"),
     ]
+    replay: ClassVar[bool] = True
 
-    store: RunStore
-    run_id: str
-    replay: bool
-    view: RunState
-    _events: list[EventBase]
-    _position: int
-    _snapshots: dict[int, RunState]
-    _fork_edit: bool = False
+    def __init__(self, store: RunStore, run_id: str) -> None:
+        super().__init__(store, run_id)
+        self._events: list[EventBase] = []
+        self._position = 0
+        self._snapshots: dict[int, RunState] = {}
+        self._fork_edit = False
 
-    def compose_replay(self) -> ComposeResult:
-        if self.replay:
-            yield Static("loading events…", id="replay-bar")
+    def compose_extra(self) -> ComposeResult:
+        yield Static("loading events…", id="replay-bar")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load_replay()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        replay_only = {"step", "jump_to", "goto", "fork", "resume_run"}
-        live_only = {"toggle_step", "next_turn", "pause", "steer", "approve", "request_changes",
-                     "reject"}
-        if action == "step" and self._editing_spec():  # type: ignore[attr-defined]
-            return False  # arrows move the cursor while the spec is being edited
-        if action in replay_only:
-            return self.replay
-        if action in live_only:
-            return not self.replay
-        return True
+        # arrows move the cursor while the spec is being edited
+        return not (action == "step" and self._editing_spec())
 
     @work(thread=True, exclusive=True, group="replay-load", exit_on_error=False)
     def load_replay(self) -> None:
@@ -80,7 +80,7 @@ class ReplayMixin:
         try:
             events = self.store.events(self.run_id)
             view = RunState.from_events(events)
-            self.app.call_from_thread(self._replay_loaded, events, view)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self._replay_loaded, events, view)
         finally:
             gc.enable()
 
@@ -108,7 +108,7 @@ class ReplayMixin:
 
     def _render_view(self, view: RunState) -> None:
         self.view = view
-        q = self.query_one  # type: ignore[attr-defined]
+        q = self.query_one
         q(ConversationView).load(view)
         spec = q(SpecEditor)
         if not self._fork_edit:
@@ -116,7 +116,7 @@ class ReplayMixin:
             spec.load_spec(view.spec)
         diff = q(DiffView)
         diff.read_only = True
-        diff.load_diff(self.patch_text(view.patch))  # type: ignore[attr-defined]
+        diff.load_diff(self.patch_text(view.patch))
         diff.set_rejected_hunks(view.rejected_hunks)
         diff.set_changed_functions(changed_functions_by_file(view.changed_functions))
         q(TestOutputView).show_result(view.test_result)
@@ -129,7 +129,7 @@ class ReplayMixin:
         pos = self._position
         current = self._events[pos - 1] if pos else None
         where = f"{current.kind} · {current.role} · {current.summary()}" if current else "start"
-        self.query_one("#replay-bar", Static).update(  # type: ignore[attr-defined]
+        self.query_one("#replay-bar", Static).update(
             f"REPLAY  event {pos}/{total}  {where}{self._resume_hint() if pos == total else ''}"
         )
 
@@ -149,7 +149,7 @@ class ReplayMixin:
         return ""
 
     def _goto(self, position: int) -> None:
-        if not getattr(self, "_events", None):
+        if not self._events:
             return
         position = max(0, min(len(self._events), position))
         if position == self._position:
@@ -169,7 +169,7 @@ class ReplayMixin:
         self._goto(len(self._events) if position < 0 else position)
 
     def action_goto(self) -> None:
-        self.app.push_screen(TextPrompt("Jump to event number"), self._goto_answer)  # type: ignore[attr-defined]
+        self.app.push_screen(TextPrompt("Jump to event number"), self._goto_answer)
 
     def _goto_answer(self, text: str | None) -> None:
         if text is None:
@@ -177,23 +177,28 @@ class ReplayMixin:
         try:
             self._goto(int(text))
         except ValueError:
-            self.notify(f"not an event number: {text}", severity="error")  # type: ignore[attr-defined]
+            self.notify(f"not an event number: {text}", severity="error")
+
+    def action_edit_spec(self) -> None:
+        self.start_fork_edit()
+        self.action_pane("spec")
+        self.query_one(SpecEditor).focus()
 
     def start_fork_edit(self) -> None:
         """Make the spec pane editable: the edited spec goes into the next fork."""
         self._fork_edit = True
-        editor = self.query_one(SpecEditor)  # type: ignore[attr-defined]
+        editor = self.query_one(SpecEditor)
         editor.read_only = False
-        self.notify("Edit the spec, then press f to fork from this event with it",  # type: ignore[attr-defined]
+        self.notify("Edit the spec, then press f to fork from this event with it",
                     title="Fork with an edited spec")
 
     def action_fork(self) -> None:
         """A new run that keeps the events up to here and continues live (with the spec as
         edited in the spec pane, if it was edited)."""
-        editor = self.query_one(SpecEditor)  # type: ignore[attr-defined]
+        editor = self.query_one(SpecEditor)
         spec = editor.current_spec() if editor.edited else None
         if editor.edited and spec is None:
-            self.notify(f"The edited spec is invalid: {editor.error_summary}", severity="error")  # type: ignore[attr-defined]
+            self.notify(f"The edited spec is invalid: {editor.error_summary}", severity="error")
             return
         from workbench.engine.fork import fork_run
         from workbench.engine.runner import EngineError
@@ -201,25 +206,29 @@ class ReplayMixin:
         try:
             new_id = fork_run(self.store, self.run_id, self._position, spec=spec)
         except (EngineError, ValueError, RuntimeError) as exc:
-            self.notify(str(exc).splitlines()[0], title="Cannot fork", severity="error")  # type: ignore[attr-defined]
+            self.notify(str(exc).splitlines()[0], title="Cannot fork", severity="error")
             return
-        self.notify(f"forked as {new_id}", title="Fork")  # type: ignore[attr-defined]
-        self.app.resume_run(new_id)  # type: ignore[attr-defined]
+        self.notify(f"forked as {new_id}", title="Fork")
+        self._resume(new_id)
+
+    def _resume(self, run_id: str) -> None:
+        if isinstance(self.app, WorkbenchApp):
+            self.app.resume_run(run_id)
 
     def action_resume_run(self) -> None:
         record = self.store.get_run(self.run_id)
         if record.status == RunStatus.NEEDS_HUMAN_REVIEW.value:
             from workbench.tui.screens.prompt import TextPrompt
 
-            self.app.push_screen(TextPrompt(  # type: ignore[attr-defined]
+            self.app.push_screen(TextPrompt(
                 "Take over: what should change? (empty: take the change as reviewed)",
                 "the developer goes on; start with requirements: or tester: to send it there",
                 allow_empty=True), self._take_over)
             return
         if RunStatus(record.status).terminal:
-            self.notify(f"run already finished: {record.status}; fork it instead (f)")  # type: ignore[attr-defined]
+            self.notify(f"run already finished: {record.status}; fork it instead (f)")
             return
-        self.app.resume_run(self.run_id)  # type: ignore[attr-defined]
+        self._resume(self.run_id)
 
     def _take_over(self, answer: str | None) -> None:
         """Reopen a NEEDS_HUMAN_REVIEW run with the human's decision, then resume it."""
@@ -236,6 +245,6 @@ class ReplayMixin:
         try:
             approve_run(self.store, self.run_id, decision, comment, send_to=send_to)
         except EngineError as exc:
-            self.notify(str(exc), title="Cannot take over", severity="error")  # type: ignore[attr-defined]
+            self.notify(str(exc), title="Cannot take over", severity="error")
             return
-        self.app.resume_run(self.run_id)  # type: ignore[attr-defined]
+        self._resume(self.run_id)
