@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from json.encoder import encode_basestring_ascii as _encode_str
 from typing import Any
 
 from agents.contracts import Approval, RunStatus
@@ -59,8 +60,10 @@ def fold(events: Iterable[EventBase]) -> RunState:
 def apply_event(state: RunState, event: EventBase) -> None:
     if not state.started_ts:
         state.started_ts = event.ts
-    state.last_ts = max(state.last_ts, event.ts)
-    state.last_seq = max(state.last_seq, event.seq)
+    if event.ts > state.last_ts:  # max(), without its call
+        state.last_ts = event.ts
+    if event.seq > state.last_seq:
+        state.last_seq = event.seq
     state.event_count += 1
     if event.role not in ("system", "human"):
         state.active_role = event.role
@@ -81,6 +84,53 @@ def _args_inline(arguments: Any) -> str:
     return str(arguments)
 
 
+def _scalar_json(value: Any) -> str | None:
+    """``json.dumps(value)`` of a plain string, number, bool or None; ``None`` otherwise."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is float and value == value and value not in _INFINITIES:
+        return float.__repr__(value)
+    return None
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _arguments_text(arguments: Any) -> tuple[str, str, bool]:
+    """``(_args_inline(arguments), _json(arguments), clean)``; ``clean``: the second was made
+    here, ASCII JSON whose only control characters are newlines (``printable`` keeps it).
+
+    Tool-call arguments are nearly always a flat object of strings and numbers: its two texts
+    are made from one encoding of each value (the C string encoder), where ``json.dumps``
+    with ``indent`` runs the pure-Python encoder. Anything else goes through
+    :func:`_args_inline` and :func:`_json`.
+    """
+    if type(arguments) is dict:
+        keys: list[str] = []
+        values: list[str] = []
+        for key, value in arguments.items():
+            text = _scalar_json(value)
+            if text is None or type(key) is not str:
+                break
+            keys.append(key)
+            values.append(text)
+        else:
+            inline = ", ".join([f"{k}={v}" for k, v in zip(keys, values, strict=True)])
+            if not keys:
+                return inline, "{}", True
+            pairs = sorted(zip(keys, values, strict=True))
+            body = ",\n  ".join([f"{_encode_str(k)}: {v}" for k, v in pairs])
+            return inline, "{\n  " + body + "\n}", True
+    return _args_inline(arguments), _json(arguments), False
+
+
 def _reach(state: RunState, event: EventBase, stage: Stage) -> None:
     """A milestone: the engine continues from the step after it."""
     state.stage, state.milestone_seq = stage, event.seq
@@ -90,9 +140,18 @@ def _item(state: RunState, event: EventBase, kind: ItemKind, text: str, **extra:
     """A conversation line; terminal control characters in model or tool text never reach
     the screen."""
     if isinstance(extra.get("details"), str):
-        extra["details"] = printable(extra["details"])
-    state.items.append(ConversationItem(event.role, kind, printable(text), seq=event.seq,
+        extra["details"] = _printable(extra["details"])
+    state.items.append(ConversationItem(event.role, kind, _printable(text), seq=event.seq,
                                         **extra))
+
+
+def _printable(text: str) -> str:
+    """``printable(text)``; a text whose only control characters are newlines is returned
+    as it is without its regular expressions (newlines are kept, and every character they
+    remove fails ``isprintable``)."""
+    if text.isprintable() or text.replace("\n", "").isprintable():
+        return text
+    return printable(text)
 
 
 def _started(state: RunState, e: RunStarted) -> None:
@@ -173,8 +232,10 @@ def _message(state: RunState, e: AgentMessage) -> None:
 def _tool_call(state: RunState, e: ToolCall) -> None:
     state.usage.tool_calls += 1
     state.role_usage(e.role).tool_calls += 1
-    _item(state, e, "tool_call", f"{e.name}({_args_inline(e.arguments)})",
-          details=_json(e.arguments), name=e.name, call_id=e.call_id)
+    inline, details, clean = _arguments_text(e.arguments)
+    state.items.append(ConversationItem(
+        e.role, "tool_call", _printable(f"{e.name}({inline})"), seq=e.seq,
+        details=details if clean else _printable(details), name=e.name, call_id=e.call_id))
 
 
 def _tool_result(state: RunState, e: ToolResult) -> None:
