@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import Span, TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    ConsoleSpanExporter,
-    SimpleSpanProcessor,
-    SpanExporter,
-)
 from opentelemetry.trace import NonRecordingSpan, SpanContext, Status, StatusCode, TraceFlags
 
-from agents.events import EventBase
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import Span
+    from opentelemetry.sdk.trace.export import SpanExporter
+
+    from agents.events import EventBase
+
+# The OpenTelemetry SDK (provider, processors, exporters) is imported when an exporter is
+# configured and a tracer is built: a run with tracing off loads only the API.
 
 log = logging.getLogger(__name__)
 _NS = 1_000_000_000
@@ -39,6 +38,8 @@ def exporter_for(settings: Mapping[str, Any]) -> SpanExporter | None:
     if kind == "none":
         return None
     if kind == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
         return ConsoleSpanExporter()
     if kind == "otlp-http":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -65,6 +66,11 @@ class RunTracer:
 
     def __init__(self, exporter: SpanExporter, run_id: str, *, trace_id: str = "",
                  root_span: str = "", batch: bool = True, service: str = "workbench") -> None:
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import Span, TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+
+        self._span_type = Span
         self.provider = TracerProvider(resource=Resource.create({"service.name": service}))
         processor = BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
         self.provider.add_span_processor(processor)
@@ -88,7 +94,7 @@ class RunTracer:
         span = self.tracer.start_span(name, context=ctx, start_time=_ns(ts), attributes={
             "workbench.run_id": self.run_id,
             **{k: v for k, v in attrs.items() if v is not None}})
-        assert isinstance(span, Span)
+        assert isinstance(span, self._span_type)
         return span
 
     def _root(self, ts: float) -> Span:
