@@ -81,3 +81,67 @@ def test_the_run_list_names_the_running_status_as_the_contract_does() -> None:
     from workbench.recovery import RUNNING
 
     assert RunStatus.RUNNING.value == RUNNING
+
+
+def _settings_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a start with no config file and no WORKBENCH_* setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    env.update(WORKBENCH_DB=str(tmp_path / "runs.db"),
+               WORKBENCH_CONFIG=str(tmp_path / "config.yaml"),
+               WORKBENCH_DATA_DIR=str(tmp_path / "data"))
+    return env
+
+
+TUI_START = """
+import json, sys
+import workbench.cli, workbench.tui.launch
+from workbench.config import load_settings
+from workbench.store import RunStore
+from workbench.tui.app import WorkbenchApp
+
+app = WorkbenchApp(RunStore(), load_settings())
+loaded = sorted({m.split(".")[0] for m in sys.modules} & {"pydantic", "pydantic_core", "yaml"})
+print(json.dumps({"theme": app.theme, "error": app.settings.load_error, "loaded": loaded}))
+"""
+
+
+def test_the_tui_starts_with_default_settings_without_pydantic(tmp_path: Path) -> None:
+    """Up to its first frame the app reads the theme and load_error of the settings; with no
+    config file and no WORKBENCH_* setting neither needs the settings models (pydantic)."""
+    RunStore(tmp_path / "runs.db")  # made before (a new store's first open upgrades it)
+    done = subprocess.run([sys.executable, "-c", TUI_START], capture_output=True, text=True,
+                          env=_settings_env(tmp_path), timeout=60, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"theme": "workbench-dark", "error": None, "loaded": []}
+
+
+def test_default_settings_become_the_model_when_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.config import DEFAULT_THEME, SECTIONS, WorkbenchSettings, load_settings
+
+    for key, value in _settings_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    for key in [k for k in os.environ if k.startswith("WORKBENCH_") and "__" in k]:
+        monkeypatch.delenv(key)
+    assert tuple(WorkbenchSettings.model_fields) == SECTIONS
+    settings, ui = load_settings(), load_settings().ui
+    assert settings.load_error is None and settings.ui.theme == DEFAULT_THEME
+    assert settings.model_dump() == WorkbenchSettings().model_dump()
+    assert settings == WorkbenchSettings() and settings.load_error is None
+    settings.ui.theme = "workbench-light"
+    assert settings.ui.theme == "workbench-light"
+    assert ui.model_dump() == WorkbenchSettings().ui.model_dump()  # another load: its own
+    with pytest.raises(ValueError, match="diff_mode"):
+        settings.ui.diff_mode = "sideways"  # type: ignore[assignment]
+
+
+def test_a_headless_run_with_tracing_off_loads_no_tracing_sdk(tmp_path: Path) -> None:
+    probe = PROBE.replace("m.split(\".\")[0]", "m")
+    done = subprocess.run([sys.executable, "-c", probe, json.dumps(["demo", "--headless"]),
+                           json.dumps(["opentelemetry.sdk", "pydantic_settings"])],
+                          capture_output=True, text=True, env=_settings_env(tmp_path),
+                          cwd=tmp_path, timeout=120)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert not report["code"] and "APPROVED" in done.stdout, done.stderr
+    assert report["heavy"] == []

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import time
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
 from textual.app import App
@@ -16,7 +16,7 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from themes import APP_CSS_PATH, THEMES, toggled_theme_name, variable_defaults
-from workbench.config import DEFAULT_THEME, WorkbenchSettings, load_settings, save_settings
+from workbench.config import DEFAULT_THEME, load_settings, save_settings
 from workbench.store import RunStore
 from workbench.tui.commands import BindingCommands
 from workbench.tui.model_choices import model_choices
@@ -26,10 +26,42 @@ from workbench.tui.screens.new_run import NewRunScreen, RunRequest
 from workbench.tui.screens.runs import RunListScreen
 from workbench.tui.validation import ModelValidator
 
+if TYPE_CHECKING:
+    from workbench.config import WorkbenchSettings
+
 StartHook = Callable[["WorkbenchApp"], None]
 
 STOP_TIMEOUT_S = 5.0
 """How long quitting waits for stopped engines to record their interruption."""
+
+SETTLED_OBJECTS = 50_000
+"""Objects in the collector's oldest generation, after one of its full passes, from which
+the app freezes them (about as many as the app holds after start-up)."""
+
+
+def full_passes() -> int:
+    """How many passes over the oldest generation the garbage collector has made."""
+    return int(gc.get_stats()[2]["collections"])
+
+
+def settle_heap() -> int:
+    """Collect, then move what is left out of the collector's way (``gc.freeze``); the
+    number of full passes so far."""
+    gc.collect()
+    gc.freeze()
+    return full_passes()
+
+
+def freeze_grown_heap(seen: int) -> int:
+    """Freeze the oldest generation if the collector made a full pass since ``seen`` passes
+    and what it kept is large (a run opened for replay, a long diff): later full passes then
+    walk only newer objects, where each would otherwise hold the UI for tens of milliseconds
+    per 20,000-line diff or 50,000-event run. Cheap when nothing changed (one counter read);
+    the number of full passes so far."""
+    passes = full_passes()
+    if passes != seen and len(gc.get_objects(generation=2)) >= SETTLED_OBJECTS:
+        gc.freeze()
+    return passes
 
 
 class EngineRun(Protocol):
@@ -103,6 +135,10 @@ class WorkbenchApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme.dark)
 
+    # The app's one garbage-collector policy: nothing else in Workbench touches the collector.
+    _seen_full_passes: int | None = None
+    """Full collector passes when the heap was last settled; ``None`` before the first frame."""
+
     def on_load(self) -> None:
         # Start-up allocates only long-lived objects (styles, widgets, the run table): garbage
         # collector passes over them until the first frame are pure cost. See _settle_heap.
@@ -116,6 +152,11 @@ class WorkbenchApp(App[None]):
         if self._collect_after_start:
             self._collect_after_start = False
             gc.enable()
+
+    def on_idle(self) -> None:
+        """Whenever the app's queue empties: what a load left (see freeze_grown_heap)."""
+        if self._seen_full_passes is not None:
+            self._seen_full_passes = freeze_grown_heap(self._seen_full_passes)
 
     def on_mount(self) -> None:
         self.push_screen(RunListScreen(self.store))
@@ -132,9 +173,9 @@ class WorkbenchApp(App[None]):
         """After the first frame, move what is loaded (modules, styles, widgets) out of the
         garbage collector's way: full passes over it would otherwise stall key handling while
         streamed text arrives. Collection, paused since the app started loading, resumes: new
-        garbage is collected as usual."""
-        gc.collect()
-        gc.freeze()
+        garbage is collected as usual, and what later loads leave is frozen once the
+        collector's full passes find it lasting (on_idle)."""
+        self._seen_full_passes = settle_heap()
         self._resume_collection()
 
     # hooks ------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.config import WorkbenchSettings, load_settings
+from workbench.config import load_settings
 from workbench.store import RunStore, UnknownRunError
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.new_run import RunRequest
 
 if TYPE_CHECKING:
+    from workbench.config import WorkbenchSettings
     from workbench.engine.config import RunConfig
     from workbench.engine.pipeline import Pipeline
 
