@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Input, Static
 
-from agents.redact import printable
+from agents.terminal_text import printable
 from workbench.store import RunRecord, RunStore
 from workbench.tui.formatting import (
     RESUMABLE_STATUSES,
