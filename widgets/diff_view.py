@@ -3,7 +3,6 @@ and (at wide sizes) the changed files with their changed functions."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from typing import ClassVar, Self
 
@@ -105,9 +104,6 @@ class DiffView(Vertical, can_focus=False):
         """Show ``text`` (a unified diff); every hunk starts accepted."""
         self._text = text
         self.model = build_model(text)
-        # A loaded diff lives until the next one: keep its rows out of the collector's full
-        # passes, which otherwise stall scrolling through a large diff.
-        gc.freeze()
         if not self._ready:
             return
         lines = self.lines

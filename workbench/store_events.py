@@ -11,7 +11,6 @@ same order, same set fields; checked on that first row, else every row goes thro
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -105,23 +104,17 @@ def decode(rows: Sequence[Sequence[Any]]) -> list[EventBase]:
     out: list[EventBase] = []
     add = out.append
     plans = _plans
-    paused = gc.isenabled()
-    gc.disable()  # tens of thousands of new objects, none of them cyclic garbage
-    try:
-        for row, data in zip(rows, datas, strict=True):
-            kind = row[3]
-            plan = plans.get(kind) if row[6] == EVENT_VERSION else None
-            if plan is not None and type(data) is dict and data.keys() == plan.payload_keys:
-                add(_fast(plan, row, data))
-                continue
-            built = build_event(row[0], row[1], row[2], kind, row[4], data, row[6])
-            if (kind not in plans and row[6] == EVENT_VERSION and type(data) is dict
-                    and built.kind == kind and data.keys() == set(built.payload())):
-                _learn(kind, row, data, built)
-            add(built)
-    finally:
-        if paused:
-            gc.enable()
+    for row, data in zip(rows, datas, strict=True):
+        kind = row[3]
+        plan = plans.get(kind) if row[6] == EVENT_VERSION else None
+        if plan is not None and type(data) is dict and data.keys() == plan.payload_keys:
+            add(_fast(plan, row, data))
+            continue
+        built = build_event(row[0], row[1], row[2], kind, row[4], data, row[6])
+        if (kind not in plans and row[6] == EVENT_VERSION and type(data) is dict
+                and built.kind == kind and data.keys() == set(built.payload())):
+            _learn(kind, row, data, built)
+        add(built)
     return out
 
 

@@ -7,7 +7,6 @@ Snapshots every ``SNAPSHOT_EVERY`` events keep a jump backwards cheap on long ru
 from __future__ import annotations
 
 import copy
-import gc
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -75,25 +74,15 @@ class ReplayScreen(RunScreen):
 
     @work(thread=True, exclusive=True, group="replay-load", exit_on_error=False)
     def load_replay(self) -> None:
-        # A bulk load allocates only long-lived objects: GC passes over them are pure cost.
-        gc.disable()
-        try:
-            events = self.store.events(self.run_id)
-            view = RunState.from_events(events)
-            self.app.call_from_thread(self._replay_loaded, events, view)
-        finally:
-            gc.enable()
+        events = self.store.events(self.run_id)
+        view = RunState.from_events(events)
+        self.app.call_from_thread(self._replay_loaded, events, view)
 
     def _replay_loaded(self, events: list[EventBase], final: RunState) -> None:
         self._events = events
         self._snapshots = {}
         self._position = len(events)
-        gc.disable()
-        try:
-            self._render_view(final)
-        finally:
-            gc.freeze()  # a long run is a big, long-lived heap: keep it out of later GC passes
-            gc.enable()
+        self._render_view(final)
 
     def _view_at(self, position: int) -> RunState:
         """The panes at ``position``: folded from the nearest earlier snapshot. Snapshots are
