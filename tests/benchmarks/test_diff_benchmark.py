@@ -1,5 +1,5 @@
 """A 20,000-line diff shows its first screen in under 200 ms and scrolls without stalls
-(no key-to-frame delay over 50 ms, or over what Textual's own Log shows on the same scroll).
+(no key-to-frame delay of 50 ms or more).
 
 Run with: pytest tests/benchmarks/test_diff_benchmark.py -q -s --override-ini addopts=
 
@@ -10,7 +10,9 @@ summary, the file list and the diff rows is ready for the terminal (each frame i
 a real terminal would receive it). Baseline, same run: a Textual ``Log`` writing the first 48
 lines of the same diff. Scrolling: 200 page-downs at key-repeat pace (one every 25 ms); the
 time from each key to the frame showing its result, against the same keys in a ``Log``
-holding the whole diff.
+holding the whole diff (reported, not a bound). Both apps keep the heap as WorkbenchApp does
+(``workbench.tui.app``: settled after the first frame, a load's objects frozen once a full
+collector pass keeps them); nothing in the diff view touches the collector.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tui_bench_support import (
 from widgets.diff_lines import DiffLines
 from widgets.diff_rows import build_model
 from widgets.diff_view import DiffView
+from workbench.tui.app import freeze_grown_heap, settle_heap
 
 SIZE = (160, 48)
 LOADS = 5
@@ -49,12 +52,29 @@ FIRST_SCREEN_TARGET = 0.200
 STALL = 0.050
 
 
-class DiffApp(FrameClock):
+class HeapPolicyClock(FrameClock):
+    """A bare app with WorkbenchApp's garbage-collector policy (its ``_settle_heap`` after
+    the first frame, its ``on_idle``)."""
+
+    _seen_full_passes: int | None = None
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._settle)
+
+    def _settle(self) -> None:
+        self._seen_full_passes = settle_heap()
+
+    def on_idle(self) -> None:
+        if self._seen_full_passes is not None:
+            self._seen_full_passes = freeze_grown_heap(self._seen_full_passes)
+
+
+class DiffApp(HeapPolicyClock):
     def compose(self) -> ComposeResult:
         yield DiffView(id="diff")
 
 
-class LogApp(FrameClock):
+class LogApp(HeapPolicyClock):
     def compose(self) -> ComposeResult:
         yield Log(id="log")
 
@@ -184,18 +204,16 @@ async def measure() -> dict[str, Any]:
     print(f"diff first screen runs: {' '.join(ms(t) for t in diff_times)}")
     _report_keys("DiffView", diff_keys, diff_key_gc, diff_gc)
     _report_keys("Log (whole diff)", log_keys, log_key_gc, log_gc)
-    limit = max(STALL, max(log_keys))
     print(f"pagedown p95 ratio DiffView / Log: {p95 / p95_base:.2f}x; max ratio "
-          f"{max(diff_keys) / max(log_keys):.2f}x; no stall = max under {ms(STALL)}, or no "
-          f"longer than Textual's Log scrolling the same diff ({ms(limit)})")
-    return {"first": first, "max_key": max(diff_keys), "cursor": cursor, "limit": limit}
+          f"{max(diff_keys) / max(log_keys):.2f}x; no stall = every key under {ms(STALL)}")
+    return {"first": first, "max_key": max(diff_keys), "cursor": cursor}
 
 
 def test_diff_first_screen_under_200ms_and_no_scroll_stalls() -> None:
     result = run_isolated(Path(__file__))
     assert result["cursor"] >= PAGES * (SIZE[1] - 4), "the page-downs did not all move the cursor"
     assert result["first"] < FIRST_SCREEN_TARGET
-    assert result["max_key"] <= result["limit"]
+    assert result["max_key"] < STALL
 
 
 if __name__ == "__main__":
