@@ -13,7 +13,13 @@ CHOICES: tuple[tuple[str, str, str], ...] = (
     ("reject", "reject", "reject"), ("steer", "steer", "steer"),
 )
 """(action, label, short label) in display order; keys come from the screen's bindings."""
-DEFAULT_KEYS = {"approve": "a", "request_changes": "r", "reject": "x", "steer": "i"}
+STEP_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("next_turn", "next turn", "next"), ("steer", "steer", "steer"),
+    ("toggle_step", "step mode off", "off"),
+)
+"""At the step gate (step mode, after a turn) the answer is to go on."""
+DEFAULT_KEYS = {"approve": "a", "request_changes": "r", "reject": "x", "steer": "i",
+                "next_turn": ".", "toggle_step": "f6"}
 GATE_TITLES = {"spec": "Spec gate", "final": "Final gate", "command": "Command approval",
                "step": "Step"}
 
@@ -98,7 +104,7 @@ class ApprovalBar(Widget):
     def _hints(self, x: int, short: bool) -> tuple[list[Content], list[tuple[int, int, str]]]:
         hints: list[Content] = []
         hits: list[tuple[int, int, str]] = []
-        for action, label, short_label in CHOICES:
+        for action, label, short_label in STEP_CHOICES if self.gate == "step" else CHOICES:
             key = self._key_for(action)
             hint = Content.assemble((f" {key} ", "bold reverse $text-accent"),
                                     f" {short_label if short else label}  ")

@@ -25,7 +25,13 @@ from textual.style import Style
 from textual.timer import Timer
 
 from agents.run_state import ConversationItem, RunState
-from widgets.conversation_paint import LABEL_WIDTH, ONE_LINE_KINDS, ROLES, ItemPainter
+from widgets.conversation_paint import (
+    LABEL_WIDTH,
+    ONE_LINE_KINDS,
+    ROLES,
+    ItemPainter,
+    has_details,
+)
 
 STREAM_FPS = 20
 _KEEP_WIDTHS = 3
@@ -146,7 +152,7 @@ class ConversationView(ScrollView, can_focus=True):
 
     def toggle_details(self, index: int) -> bool:
         """Expand or collapse item ``index``; False if it has nothing to show."""
-        if not 0 <= index < len(self._items) or not self._items[index].details:
+        if not 0 <= index < len(self._items) or not has_details(self._items[index]):
             return False
         self._expanded ^= {index}
         self._estimated.discard(index)
@@ -154,6 +160,8 @@ class ConversationView(ScrollView, can_focus=True):
         self._starts[index + 1:] = list(accumulate(self._heights[index:],
                                                    initial=self._starts[index]))[1:]
         self._update_size(False)
+        if index in self._expanded:
+            self._scroll_to_item(index)  # the details just opened are what the user wants
         return True
 
     # --------------------------------------------------------------- actions
@@ -191,14 +199,22 @@ class ConversationView(ScrollView, can_focus=True):
         if self._measure_estimated([index]):
             self._update_size(False)
         self.selected = index
+        self._scroll_to_item(index)
+        self.post_message(self.ItemSelected(self._items[index], index))
+
+    def _scroll_to_item(self, index: int) -> None:
+        """Bring item ``index`` into view: all of it, or its top when it is taller."""
         top = self._starts[index]
         bottom = top + self._heights[index]
         height = self.scrollable_content_region.height
         if top < self.scroll_offset.y:
-            self.scroll_to(y=top, animate=False)
+            target = top
         elif height and bottom > self.scroll_offset.y + height:
-            self.scroll_to(y=max(top, bottom - height), animate=False)
-        self.post_message(self.ItemSelected(self._items[index], index))
+            target = min(top, bottom - height)
+        else:
+            return
+        self._follow = target >= self.max_scroll_y
+        self.scroll_to(y=target, animate=False, immediate=True)
 
     def watch_selected(self, old: int | None, new: int | None) -> None:
         self.refresh()

@@ -10,6 +10,7 @@ from textual.strip import Strip
 from textual.style import Style
 
 from agents.run_state import ConversationItem
+from widgets.conversation_cards import message_card
 from widgets.strips import content_strip, text_strip
 
 LABEL_WIDTH = 13
@@ -26,7 +27,8 @@ def _body(item: ConversationItem, expanded: bool) -> tuple[Content, str]:
     icon = _ICONS.get(item.kind, "")
     match item.kind:
         case "message":
-            return Content(item.text), ""
+            card = None if expanded else message_card(item.text)
+            return card or Content(item.text), ""
         case "tool_call" | "tool_result":
             mark = ("▾ " if expanded else "▸ ") if item.details else "  "
             return Content(f"{mark}{icon} {item.text}"), "error" if item.is_error else "tool"
@@ -38,6 +40,11 @@ def _body(item: ConversationItem, expanded: bool) -> tuple[Content, str]:
             return Content(f"{icon} {item.text}"), item.kind
         case _:
             return Content(f"{icon} {item.text}"), "tool"
+
+
+def has_details(item: ConversationItem) -> bool:
+    """Whether Enter on ``item`` shows more: its details, or the raw reply behind a card."""
+    return bool(item.details) or (item.kind == "message" and message_card(item.text) is not None)
 
 
 class ItemPainter:

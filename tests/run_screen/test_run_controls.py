@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.widgets._footer import FooterKey
+
 from agents.contracts import RunStatus
+from widgets.approval_bar import ApprovalBar
 from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
+from widgets.status_bar import RunStatusBar
 from workbench.gitops import read_branch_file
 from workbench.store import RunStore
 from workbench.tui.screens.prompt import TextPrompt
 
 from .conftest import at_gate, demo_config, finished, script_with, tui, wait_for
+
+
+def dimmed(key: FooterKey) -> bool:
+    return key.has_class("-disabled")
 
 
 def _events(store: RunStore, run_id: str, kind: str) -> list[Any]:
@@ -199,3 +207,53 @@ async def test_narrow_terminal_shows_panes_as_tabs_and_the_gate_opens_its_pane(
         await at_gate(pilot, "final")
         await pilot.pause(0.1)
         assert screen.query_one("#diff").size.width > 70  # the diff has the whole width
+
+
+async def test_next_turn_while_paused_runs_one_turn_and_pauses_again(
+    store: RunStore, demo_repo: Path
+) -> None:
+    app = tui(store, demo_config(demo_repo))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await at_gate(pilot, "spec")
+        await pilot.press("z")
+        assert screen.query_one(RunStatusBar).paused
+        await pilot.press("a")
+        await pilot.press("full_stop")
+        await wait_for(pilot, lambda: any(e.role == "developer" for e in _events(
+            store, screen.run_id, "agent_message")), 20, "one developer turn")
+        assert screen.live is not None
+        await wait_for(pilot, lambda: screen.live is not None and screen.live.control.paused,
+                       5, "paused again after the one turn")
+        await pilot.pause(0.3)
+        assert not any(e.role == "reviewer" for e in _events(store, screen.run_id, "turn_started"))
+        assert screen.query_one(RunStatusBar).paused
+        await pilot.press("z")
+        await at_gate(pilot, "final")
+
+
+async def test_keys_that_do_not_apply_are_dimmed_and_the_step_gate_offers_next_turn(
+    store: RunStore, demo_repo: Path
+) -> None:
+    app = tui(store, demo_config(demo_repo, step_mode=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await at_gate(pilot, "step")
+        await pilot.pause()
+        keys = {key.action: key for key in screen.query(FooterKey)}
+        assert dimmed(keys["reject"]) and dimmed(keys["request_changes"])
+        assert not dimmed(keys["next_turn"])
+        assert "apply_change" not in keys  # no approved commit yet
+        help_key = keys["help"]
+        assert help_key.region.right <= 80 and help_key.region.width > 0  # never cut off
+        bar = screen.query_one(ApprovalBar)
+        assert ". " in bar.render().plain and "next turn" in bar.render().plain
+        assert "approve" not in bar.render().plain
+        await pilot.press("e")  # the spec is not editable here: nothing opens
+        assert not screen.query_one(SpecEditor).has_focus_within
+        await pilot.press("a")  # a at the step gate goes on, like .
+        await wait_for(pilot, lambda: screen.view.pending_approval != "step"
+                       or len(_events(store, screen.run_id, "approval_given")) > 0, 10,
+                       "the step gate answered")
+        await at_gate(pilot, "spec")
+        await pilot.pause()
+        keys = {key.action: key for key in screen.query(FooterKey)}
+        assert not dimmed(keys["reject"]) and not dimmed(keys["edit_spec"])

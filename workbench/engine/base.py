@@ -309,6 +309,7 @@ class PipelineBase:
             role=role.value, content=text, turn=turn_no, state_artifact=state_id, snapshot=snapshot,
             model_calls=self._calls_start.get(role.value, 0)
             + self._calls_here.get(role.value, 0)))
+        self.control.turn_done()
         if self.control.step_mode:
             self.bus.put(ApprovalRequested(role=role.value, gate="step", message="turn finished"))
             await self.control.checkpoint(after_turn=True)

@@ -34,6 +34,7 @@ class RunControl:
         self._running = asyncio.Event()
         self._running.set()
         self._step = asyncio.Event()
+        self._one_turn = False
         self._steers: list[str] = []
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -80,17 +81,35 @@ class RunControl:
             self._call(self._step.set)
 
     def continue_step(self) -> None:
-        self._call(self._step.set)
+        """Go on past the step gate; while paused, run exactly one turn and pause again."""
+        def _go() -> None:
+            if not self._running.is_set():
+                self._one_turn = True
+                self._running.set()
+            self._step.set()
+
+        self._call(_go)
 
     def pause(self) -> None:
         self._call(self._running.clear)
 
     def resume(self) -> None:
-        self._call(self._running.set)
+        def _go() -> None:
+            self._one_turn = False
+            self._running.set()
+
+        self._call(_go)
 
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
+
+    def turn_done(self) -> None:
+        """After every agent turn (engine loop): the one turn asked for while paused is
+        done, so the run is paused again."""
+        if self._one_turn:
+            self._one_turn = False
+            self._running.clear()
 
     async def checkpoint(self, after_turn: bool) -> None:
         """Called between agent turns: honours pause and, after a turn, step mode."""

@@ -16,8 +16,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from widgets.footer import KeyFooter
 from workbench.tui.model_choices import DEMO_CHOICE, ModelChoice
 from workbench.tui.validation import ModelValidator, check_model, check_repo, check_task
 
@@ -119,7 +120,7 @@ class NewRunScreen(Screen[RunRequest | None]):
                 yield Checkbox("Step mode: pause after each turn", initial.step_mode, id="step")
                 yield Button("Start", id="start", variant="primary")
                 yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#task", TextArea).focus()

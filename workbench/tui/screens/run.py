@@ -61,6 +61,7 @@ class LiveRunScreen(RunScreen):
         super().__init__(store, run_id)
         self.live: LiveRun | None = None
         self._catching_up = False
+        self._paused = False
 
     # wiring --------------------------------------------------------------------------------
     def attach(self, live: LiveRun) -> None:
@@ -115,6 +116,8 @@ class LiveRunScreen(RunScreen):
                           "run_interrupted"):
             self._on_gate(event)
         self.query_one(RunStatusBar).update_view(self.view)
+        if not isinstance(event, ModelChunk):
+            self.refresh_panes()
 
     def _on_artifact(self, kind: str) -> None:
         if kind == "spec" and self.view.spec is not None:
@@ -134,6 +137,7 @@ class LiveRunScreen(RunScreen):
         # An interrupted engine takes no answer: its gate is answered after a resume.
         answerable = event.kind != "run_interrupted"
         bar.show_gate(self.view.pending_approval, self.view.pending_message, live=answerable)
+        self.refresh_bindings()
         if self._catching_up or self.live is None:
             return
         if event.kind == "approval_requested":
@@ -150,6 +154,7 @@ class LiveRunScreen(RunScreen):
 
     @on(RunDone)
     def _on_done(self, message: RunDone) -> None:
+        self.refresh_bindings()
         if message.outcome is not None:
             outcome = message.outcome
             ok = outcome.status is RunStatus.APPROVED
@@ -172,6 +177,9 @@ class LiveRunScreen(RunScreen):
         return True
 
     def action_approve(self) -> None:
+        if self.view.pending_approval == "step" and self.live is not None:
+            self.action_next_turn()
+            return
         if not self._gate_live("Approve"):
             return
         assert self.live is not None
@@ -264,27 +272,54 @@ class LiveRunScreen(RunScreen):
         on_now = not self.live.control.step_mode
         self.live.set_step_mode(on_now)
         self.query_one(RunStatusBar).step_mode = on_now
+        self.refresh_bindings()
         self.notify(f"Step mode {'on: the run pauses after every agent turn' if on_now else 'off'}")
 
     def action_next_turn(self) -> None:
-        if self.live is not None:
-            self.live.continue_step()
+        """Past the step gate; while paused, exactly one agent turn (then paused again)."""
+        if self.live is None:
+            return
+        self.live.continue_step()
+        if self._paused:
+            self.notify("One agent turn, then paused again (z resumes)", title="Paused")
 
     def action_pause(self) -> None:
         if self.live is None:
             return
-        if self.live.control.paused:
+        self._paused = not self._paused
+        if self._paused:
+            self.live.pause()
+            self.notify("Paused before the next agent turn: . runs one turn, z resumes")
+        else:
             self.live.resume()
             self.notify("Resumed")
-        else:
-            self.live.pause()
-            self.notify("Paused before the next agent turn")
-        self.query_one(RunStatusBar).paused = self.live.control.paused
+        self.query_one(RunStatusBar).paused = self._paused
+        self.refresh_bindings()
+
+    # which keys apply now ----------------------------------------------------------------------
+    _GATE_ACTIONS = frozenset({"approve", "request_changes", "reject"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do not apply now stay in the footer, dimmed, and do nothing."""
+        running = self.live is not None and self.live.running
+        gate = self.view.pending_approval
+        if action in self._GATE_ACTIONS:
+            answerable = gate in ("spec", "final", "review", "command") or (
+                gate == "step" and action == "approve")
+            return True if running and answerable else None
+        if action == "edit_spec":
+            return True if running and gate == "spec" else None
+        if action in ("steer", "toggle_step", "pause"):
+            return True if running else None
+        if action == "next_turn":
+            return True if running and (gate == "step" or self._paused) else None
+        return super().check_action(action, parameters)
 
     @on(ApprovalBar.Chosen)
     def _bar_choice(self, message: ApprovalBar.Chosen) -> None:
         action = {"approve": self.action_approve, "request_changes": self.action_request_changes,
-                  "reject": self.action_reject, "next_turn": self.action_next_turn}
+                  "reject": self.action_reject, "next_turn": self.action_next_turn,
+                  "steer": self.action_steer, "toggle_step": self.action_toggle_step}
         handler = action.get(message.choice)
         if handler is not None:
             handler()

@@ -15,7 +15,7 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from agents.contracts import RunStatus
@@ -23,13 +23,14 @@ from agents.run_state import PatchRef, RunState
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
+from widgets.footer import KeyFooter
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
 from workbench.store import RunStore
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.confirm import ConfirmScreen
-from workbench.tui.screens.run_panes import changed_functions_by_file
+from workbench.tui.screens.run_panes import changed_functions_by_file, focus_pane, pane_titles
 
 if TYPE_CHECKING:
     from workbench.delivery import ApplyPlan
@@ -44,7 +45,7 @@ class RunScreen(Screen[None]):
     CSS_PATH = "run.tcss"
     SHARED_BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "maximize_pane", "Maximize pane", id="run.maximize"),
-        Binding("y", "apply_change", "Apply to my branch", show=False, id="run.apply"),
+        Binding("y", "apply_change", "Apply to my branch", id="run.apply"),
         Binding("1", "pane('conversation')", "Conversation", show=False, id="run.pane_1"),
         Binding("2", "pane('spec')", "Spec", show=False, id="run.pane_2"),
         Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
@@ -62,6 +63,7 @@ class RunScreen(Screen[None]):
         self.view = RunState()
         self._patch_cache: dict[int, str] = {}
         self._pane = "conversation"
+        self._focus = ""
         self._diff_text = ""
 
     def compose(self) -> ComposeResult:
@@ -74,7 +76,7 @@ class RunScreen(Screen[None]):
             yield TestOutputView(id="tests", classes="pane")
         yield from self.compose_extra()
         yield ApprovalBar(id="approval")
-        yield Footer()
+        yield KeyFooter()
 
     def compose_extra(self) -> ComposeResult:
         """Widgets a subclass adds between the panes and the approval bar."""
@@ -83,6 +85,13 @@ class RunScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = self.run_id
         self._apply_layout(self.size.width)
+        self.refresh_panes()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``y`` is in the footer only once there is an approved commit to apply."""
+        if action == "apply_change":
+            return self.view.status is RunStatus.APPROVED and bool(self.view.branch)
+        return True
 
     # layout ----------------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -124,6 +133,28 @@ class RunScreen(Screen[None]):
             self._apply_layout(self.size.width)
 
     # panes from the run state -------------------------------------------------------------
+    def refresh_panes(self) -> None:
+        """Pane titles with their counts, and the layout the phase calls for (the pane the
+        phase is about gets the larger share of the screen)."""
+        view = self.view
+        diff = self.query_one(DiffView)
+        titles = pane_titles(view, len(diff.model.files), len(diff.model.hunk_ids),
+                             len(diff.rejected_hunks))
+        for pane, title in titles.items():
+            widget = self.query_one(f"#{pane}")
+            if widget.border_title != title:
+                widget.border_title = title
+        focus = focus_pane(view)
+        if focus != self._focus:
+            panes = self.query_one("#panes")
+            panes.remove_class(f"-focus-{self._focus}")
+            panes.add_class(f"-focus-{focus}")
+            self._focus = focus
+
+    @on(DiffView.HunkToggled)
+    def _hunk_toggled(self) -> None:
+        self.refresh_panes()
+
     def patch_text(self, ref: PatchRef | None) -> str:
         """The diff of a recorded patch (diffs live in the artifacts table, read once)."""
         if ref is None or ref.artifact_id is None:

@@ -69,8 +69,9 @@ class ReplayScreen(RunScreen):
         self.load_replay()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # arrows move the cursor while the spec is being edited
-        return not (action == "step" and self._editing_spec())
+        if action == "step" and self._editing_spec():
+            return False  # arrows move the cursor while the spec is being edited
+        return super().check_action(action, parameters)
 
     @work(thread=True, exclusive=True, group="replay-load", exit_on_error=False)
     def load_replay(self) -> None:
@@ -110,6 +111,8 @@ class ReplayScreen(RunScreen):
         diff.set_changed_functions(changed_functions_by_file(view.changed_functions))
         q(TestOutputView).show_result(view.test_result)
         q(RunStatusBar).update_view(view)
+        self.refresh_panes()
+        self.refresh_bindings()
         q(ApprovalBar).show_gate(view.pending_approval, view.pending_message, live=False)
         self._update_bar()
 

@@ -13,9 +13,10 @@ from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from agents.terminal_text import printable
+from widgets.footer import KeyFooter
 from workbench.store import RunRecord, RunStore
 from workbench.tui.formatting import (
     RESUMABLE_STATUSES,
@@ -98,7 +99,7 @@ class RunListScreen(Screen[None]):
             classes="empty-state",
         )
         yield Static("", id="run-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
