@@ -22,6 +22,43 @@ PALETTE_SKIP_ACTIONS = frozenset(
 )
 
 
+PURPOSES = ("Decide", "Control the run", "Look at the work", "Step through a replay", "Runs",
+            "On this screen", "Move around", "Everywhere")
+"""Help's groups, in the order it shows them."""
+_PURPOSE_BY_ID = {
+    "run.approve": "Decide", "run.request_changes": "Decide", "run.reject": "Decide",
+    "run.apply": "Decide", "spec.approve": "Decide", "diff.toggle_hunk": "Decide",
+    "command.once": "Decide", "command.always": "Decide", "command.cancel": "Decide",
+    "run.steer": "Control the run", "run.step_mode": "Control the run",
+    "run.next_turn": "Control the run", "run.pause": "Control the run",
+    "run.edit_spec": "Control the run", "replay.fork": "Control the run",
+    "replay.resume": "Control the run", "runs.resume": "Control the run",
+    "run.back": "Move around",
+}
+_PURPOSE_BY_PREFIX = {"replay": "Step through a replay", "runs": "Runs", "run": "Look at the work",
+                      "diff": "Look at the work", "conversation": "Look at the work",
+                      "tests": "Look at the work", "spec": "Look at the work"}
+_DESCRIPTIONS = {
+    "focus_next": "Next pane or field", "focus_previous": "Previous pane or field",
+    "copy_text": "Copy the selected text", "command_palette": "Command palette",
+    "quit": "Quit (asks first while a run works)",
+}
+"""Human descriptions for the bindings Textual itself provides."""
+
+
+def purpose(binding_id: str, scope: Scope) -> str:
+    """The help group of a binding: what a person uses it for."""
+    known = _PURPOSE_BY_ID.get(binding_id)
+    if known is not None:
+        return known
+    prefix = binding_id.partition(".")[0]
+    if "." in binding_id and prefix in _PURPOSE_BY_PREFIX:
+        return _PURPOSE_BY_PREFIX[prefix]
+    if scope == "widget" or binding_id.startswith(("app.", "screen.")):
+        return "Move around"  # a widget's own cursor and scroll keys
+    return "Everywhere" if scope == "app" or "." not in binding_id else "On this screen"
+
+
 @dataclass(frozen=True)
 class BindingInfo:
     """A binding as a person sees it: keys, what it does, and its stable id."""
@@ -33,6 +70,12 @@ class BindingInfo:
     scope: Scope
     show: bool
     node: DOMNode
+    enabled: bool = True
+    """False while the key does not apply (the footer shows it dimmed)."""
+
+    @property
+    def purpose(self) -> str:
+        return purpose(self.id, self.scope)
 
     @property
     def key_display(self) -> str:
@@ -69,11 +112,13 @@ def collect_bindings(screen: Screen[object]) -> list[BindingInfo]:
             merged[binding.description] = BindingInfo(
                 id=binding.id or binding.action,
                 keys=(display,),
-                description=binding.description,
+                description=_DESCRIPTIONS.get(binding.action.rpartition(".")[2],
+                                              binding.description),
                 action=binding.action,
                 scope=_scope(active.node, screen),
                 show=binding.show,
                 node=active.node,
+                enabled=active.enabled,
             )
         elif display not in known.keys:
             merged[binding.description] = BindingInfo(
@@ -84,6 +129,7 @@ def collect_bindings(screen: Screen[object]) -> list[BindingInfo]:
                 scope=known.scope,
                 show=known.show or binding.show,
                 node=known.node,
+                enabled=known.enabled or active.enabled,
             )
     return list(merged.values())
 

@@ -11,17 +11,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-from workbench.tui.bindings import BindingInfo, collect_bindings
-
-_SECTIONS = (
-    ("On this screen", "screen"),
-    ("Everywhere", "app"),
-    ("In the focused widget", "widget"),
-)
+from workbench.tui.bindings import PURPOSES, BindingInfo, collect_bindings
 
 
 class HelpScreen(ModalScreen[None]):
-    """A modal list of key bindings: keys, description and binding id."""
+    """A modal list of every key of the screen underneath, grouped by what it is for; keys
+    that do not apply right now are marked so."""
 
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,18 +43,17 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table: DataTable[Text | str] = self.query_one("#help-table", DataTable)
         table.add_column("Key", key="key")
-        table.add_column("Action", key="description")
-        table.add_column("Id", key="id")
-        for title, scope in _SECTIONS:
-            rows = [entry for entry in self.entries if entry.scope == scope]
+        table.add_column("What it does", key="description")
+        for title in PURPOSES:
+            rows = [entry for entry in self.entries if entry.purpose == title]
             if not rows:
                 continue
-            table.add_row(Text(title, style="bold"), "", "", key=f"section:{title}")
+            table.add_row(Text(title, style="bold"), "", key=f"section:{title}")
             for entry in rows:
                 table.add_row(
-                    Text(entry.key_display, style="bold"),
-                    entry.description,
-                    Text(entry.id, style="dim"),
+                    Text(entry.key_display, style="bold" if entry.enabled else "dim"),
+                    entry.description if entry.enabled
+                    else Text(f"{entry.description} (not now)", style="dim"),
                     key=f"{title}:{entry.id}",
                 )
         table.focus()

@@ -51,6 +51,11 @@ class RunScreen(Screen[None]):
         Binding("3", "pane('diff')", "Diff", show=False, id="run.pane_3"),
         Binding("4", "pane('tests')", "Tests", show=False, id="run.pane_4"),
         Binding("escape", "leave", "Back", id="run.back"),
+        # pane keys that work from anywhere on the screen (the focused pane's own come first)
+        Binding("n", "diff_hunk(1)", "Next hunk", show=False, id="run.next_hunk"),
+        Binding("p", "diff_hunk(-1)", "Prev hunk", show=False, id="run.prev_hunk"),
+        Binding("s", "diff_split", "Split/unified", show=False, id="run.toggle_split"),
+        Binding("l", "full_log", "Full test log", show=False, id="run.full_log"),
     ]
     """Keys both screens have, listed after each screen's own (footer order)."""
     replay: ClassVar[bool] = False
@@ -124,6 +129,23 @@ class RunScreen(Screen[None]):
         pane = next((w for w in (focused.ancestors_with_self if focused else [])
                      if isinstance(w, Widget) and w.has_class("pane")), None)
         self.maximized = pane or self.query_one(f"#{self._pane}", Widget)
+
+    def _bring(self, pane: str) -> None:
+        """Show ``pane`` (its tab when narrow) without taking focus from where it is."""
+        if self._pane != pane and self.has_class("-narrow"):
+            self.action_pane(pane, focus=False)
+
+    def action_diff_hunk(self, direction: int) -> None:
+        self._bring("diff")
+        self.query_one(DiffView).action_hunk(direction)
+
+    def action_diff_split(self) -> None:
+        self._bring("diff")
+        self.query_one(DiffView).action_toggle_split()
+
+    def action_full_log(self) -> None:
+        self._bring("tests")
+        self.query_one(TestOutputView).action_toggle_log()
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
