@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from agents.contracts import Approval, Decision, RunStatus
 from agents.events import ArtifactRecorded, EventBase, ModelChunk
+from widgets.activity_line import ActivityLine
 from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
@@ -41,6 +43,7 @@ class LiveRunScreen(RunScreen):
         Binding("full_stop", "next_turn", "Next turn", key_display=".", id="run.next_turn"),
         Binding("z", "pause", "Pause/resume", id="run.pause"),
         Binding("e", "edit_spec", "Edit spec", id="run.edit_spec"),
+        Binding("R", "resume_run", "Resume run", id="run.resume"),
         *RunScreen.SHARED_BINDINGS,
     ]
 
@@ -62,6 +65,9 @@ class LiveRunScreen(RunScreen):
         self.live: LiveRun | None = None
         self._catching_up = False
         self._paused = False
+
+    def compose_extra(self) -> ComposeResult:
+        yield ActivityLine(id="activity")
 
     # wiring --------------------------------------------------------------------------------
     def attach(self, live: LiveRun) -> None:
@@ -116,6 +122,7 @@ class LiveRunScreen(RunScreen):
                           "run_interrupted"):
             self._on_gate(event)
         self.query_one(RunStatusBar).update_view(self.view)
+        self.query_one(ActivityLine).follow(event, self.view)
         if not isinstance(event, ModelChunk):
             self.refresh_panes()
 
@@ -163,7 +170,9 @@ class LiveRunScreen(RunScreen):
             self.notify(f"{outcome.status.value}: {outcome.reason}{where}", title="Run finished",
                         severity="information" if ok else "warning", timeout=10 if ok else 5)
         elif message.error:
-            self.notify(message.error, title="Run stopped", severity="warning")
+            hint = ("Interrupted: R resumes it from its last finished turn · esc goes back"
+                    if message.error.startswith("interrupted") else message.error)
+            self.notify(hint, title="Run stopped", severity="warning")
 
     # controls ----------------------------------------------------------------------------------
     def _gate_live(self, action: str) -> bool:
@@ -311,6 +320,8 @@ class LiveRunScreen(RunScreen):
             return True if running and gate == "spec" else None
         if action in ("steer", "toggle_step", "pause"):
             return True if running else None
+        if action == "resume_run":
+            return self.live is not None and not running and not self.view.finished
         if action == "next_turn":
             return True if running and (gate == "step" or self._paused) else None
         return super().check_action(action, parameters)
@@ -325,17 +336,29 @@ class LiveRunScreen(RunScreen):
             handler()
 
     def action_leave(self) -> None:
-        """Escape leaves the spec editor first; from elsewhere it goes back to the run list.
-        A live run whose engine is working stops there (after a confirmation), recorded as
-        interrupted, and can be resumed from the list."""
+        """Escape leaves the spec editor first. While an agent turn is under way it interrupts
+        the run there (recorded; R resumes it from its last finished turn). At a gate, or once
+        stopped, it goes back to the run list: a run still waiting for an answer stops there
+        after a confirmation, recorded as interrupted, and can be resumed from the list."""
         if self._editing_spec() or self.live is None or not self.live.running:
             super().action_leave()
+            return
+        if self.view.pending_approval is None and not self.live.stopping:
+            self.live.stop()
+            self.notify("Interrupting the turn under way…", title="Interrupt")
             return
         app = self.app
         if not isinstance(app, WorkbenchApp):  # a bare host app: stop without asking
             self.app.pop_screen()
             return
         app.confirm_stop([self.live], LEAVE_QUESTION, "Leave and stop", self._left_after_stop)
+
+    def action_resume_run(self) -> None:
+        """Continue an interrupted run here: a new engine picks it up from its events."""
+        app = self.app
+        if isinstance(app, WorkbenchApp):
+            app.pop_screen()
+            app.resume_run(self.run_id)
 
     def _left_after_stop(self, stuck: list[str]) -> None:
         if stuck:
