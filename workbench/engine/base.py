@@ -289,7 +289,7 @@ class PipelineBase:
             # turn happened (its effects are in the restored worktree and agent state).
             return cut.content
         await self.control.checkpoint(after_turn=False)
-        steers = self.control.take_steers()
+        steers = self.control.take_steers(role.value)
         if steers:
             task = "\n\n".join([*(prompts.steer_message(s) for s in steers), task])
         task = mask_secrets(task)
@@ -380,7 +380,7 @@ class PipelineBase:
 
     def steer(self, text: str, target: str = "next") -> None:
         """A human message for the next agent turn, recorded as a formal review comment."""
-        self.control.steer(text)
+        self.control.steer(text, target)
         self.bus.emit("steer", "human", text=text, target_role=target, review_comment=True)
 
     @property

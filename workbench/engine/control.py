@@ -35,7 +35,7 @@ class RunControl:
         self._running.set()
         self._step = asyncio.Event()
         self._one_turn = False
-        self._steers: list[str] = []
+        self._steers: list[tuple[str, str]] = []
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -67,11 +67,16 @@ class RunControl:
         self._call(_set)
 
     # steering -----------------------------------------------------------------------------
-    def steer(self, text: str) -> None:
-        self._steers.append(text)
+    def steer(self, text: str, target: str = "next") -> None:
+        """A message for the next turn (``target`` "next") or for the next turn of a role."""
+        self._steers.append((text, target))
 
-    def take_steers(self) -> list[str]:
-        taken, self._steers = self._steers, []
+    def take_steers(self, role: str) -> list[str]:
+        """The messages for a turn of ``role``: those for the next turn and those addressed
+        to it; messages for other roles wait for theirs."""
+        taken = [text for text, target in self._steers if target in ("next", role)]
+        self._steers = [(t, target) for t, target in self._steers
+                        if target not in ("next", role)]
         return taken
 
     # step mode and pause ------------------------------------------------------------------

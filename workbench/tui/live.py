@@ -89,8 +89,9 @@ class LiveRun:
     def answer_gate(self, approval: Approval) -> None:
         self.control.resolve(approval)
 
-    def steer(self, text: str) -> None:
-        self.pipeline.steer(text)
+    def steer(self, text: str, target: str = "next") -> None:
+        """``target``: "next" (the next agent turn) or a role's name (its next turn)."""
+        self.pipeline.steer(text, target)
 
     def set_step_mode(self, on: bool) -> None:
         self.control.set_step_mode(on)

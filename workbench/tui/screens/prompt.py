@@ -23,6 +23,7 @@ class TextPrompt(ModalScreen[str | None]):
     }
     TextPrompt Label { margin-bottom: 1; }
     TextPrompt .hint { color: $text-muted; margin-top: 1; margin-bottom: 0; }
+    TextPrompt .hint.-error { color: $text-error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
@@ -38,15 +39,18 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical():
             yield Label(self._title)
             yield Input(placeholder=self._placeholder, id="prompt-input")
-            yield Label("enter to send · escape to cancel", classes="hint")
+            yield Label("enter to send · escape to cancel", classes="hint", id="prompt-hint")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if text or self._allow_empty:
             self.dismiss(text)
-        else:
-            self.app.bell()
+            return
+        self.app.bell()
+        hint = self.query_one("#prompt-hint", Label)
+        hint.update("Nothing to send: write it first (escape cancels)")
+        hint.add_class("-error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,6 +14,7 @@ from agents.contracts import Approval, Decision, RunStatus
 from agents.events import ArtifactRecorded, EventBase, ModelChunk
 from widgets.activity_line import ActivityLine
 from widgets.approval_bar import ApprovalBar
+from widgets.composer import Composer
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
@@ -25,6 +26,7 @@ from workbench.tui.screens.command_gate import CommandAnswer, CommandGateScreen
 from workbench.tui.screens.confirm import LEAVE_QUESTION, ConfirmScreen
 from workbench.tui.screens.prompt import TextPrompt
 from workbench.tui.screens.run_base import RunScreen
+from workbench.tui.screens.run_composer import cost_report, help_text, model_report, repo_paths
 
 if TYPE_CHECKING:
     from workbench.engine.base import RunOutcome
@@ -68,6 +70,7 @@ class LiveRunScreen(RunScreen):
 
     def compose_extra(self) -> ComposeResult:
         yield ActivityLine(id="activity")
+        yield Composer(lambda: repo_paths(self.view.repo, self.view.base_commit), id="composer")
 
     # wiring --------------------------------------------------------------------------------
     def attach(self, live: LiveRun) -> None:
@@ -264,16 +267,39 @@ class LiveRunScreen(RunScreen):
             self.live.answer_gate(Approval(gate=gate, decision=Decision.REJECT))  # type: ignore[arg-type]
 
     def action_steer(self) -> None:
-        if self.live is None or not self.live.running:
-            self.notify("Steer: the run is not live", severity="warning")
-            return
-        self.app.push_screen(TextPrompt("Steer the next agent turn (recorded as a review comment)"),
-                             self._send_steer)
+        """Into the composer: a steer for the next turn, @role for one role, or /command."""
+        self.query_one(Composer).focus()
 
-    def _send_steer(self, text: str | None) -> None:
-        if text and self.live is not None:
-            self.live.steer(text)
-            self.notify("Delivered to the next agent turn", title="Steer")
+    @on(Composer.Sent)
+    def _composed(self, message: Composer.Sent) -> None:
+        parsed = message.parsed
+        if parsed.kind == "error":
+            self.app.bell()
+            self.notify(parsed.text, title="Composer", severity="error")
+        elif parsed.kind == "command":
+            self._command(parsed.command)
+        elif self.live is None or not self.live.running:
+            self.notify("Steer: the run is not live; resume it first (R)", severity="warning")
+        else:
+            self.live.steer(parsed.text, parsed.target)
+            where = ("the next agent turn" if parsed.target == "next"
+                     else f"the {parsed.target}'s next turn")
+            self.notify(f"Delivered to {where} (recorded as a review comment)", title="Steer")
+
+    def _command(self, command: str) -> None:
+        view = self.view
+        if command == "/approve":
+            self.action_approve()
+        elif command == "/reject":
+            self.action_reject()
+        elif command == "/diff":
+            self.action_pane("diff")
+        elif command == "/cost":
+            self.notify(cost_report(view), title="Cost", timeout=12)
+        elif command == "/model":
+            self.notify(model_report(view), title="Models", timeout=12)
+        else:
+            self.notify(help_text(), title="Composer", timeout=15)
 
     def action_toggle_step(self) -> None:
         if self.live is None:
@@ -340,6 +366,9 @@ class LiveRunScreen(RunScreen):
         the run there (recorded; R resumes it from its last finished turn). At a gate, or once
         stopped, it goes back to the run list: a run still waiting for an answer stops there
         after a confirmation, recorded as interrupted, and can be resumed from the list."""
+        if isinstance(self.focused, Composer):
+            self.set_focus(None)
+            return
         if self._editing_spec() or self.live is None or not self.live.running:
             super().action_leave()
             return
