@@ -144,7 +144,7 @@ class RunStore(EventsMixin, LeasesMixin, SchemaMixin):
         try:
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._check_integrity()
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(BUSY_TIMEOUT_MS / 1000)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from contextlib import suppress
 
 from workbench.store_core import StoreCore
@@ -99,6 +100,22 @@ class SchemaMixin(StoreCore):
         problems = [str(r[0]) for r in rows if r and r[0] != "ok"]
         if problems:
             raise StoreDamaged(self._damage_message("; ".join(problems)))
+
+    def _use_wal(self, timeout_s: float) -> None:
+        """Switch to WAL. Changing the journal mode needs the file to itself and SQLite
+        reports "locked" at once instead of calling the busy handler, so several processes
+        opening an old (rollback-journal) store together retry here until ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        pause = 0.005
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)  # back off: another process holds the file for its switch
+            pause = min(pause * 2, 0.1)
 
     def _versions(self) -> tuple[set[str], int, int]:
         """Tables present, store layout and event schema recorded in ``meta``."""
