@@ -64,6 +64,8 @@ class RunStarted(EventBase):
     base_commit: str = ""
     forked_from: str | None = None
     fork_seq: int | None = None
+    forked_at: float | None = None
+    """When the fork was made: a fork's clock starts here, not at the copied start."""
 
     def summary(self) -> str:
         return f"{self.model} on {self.branch}"

@@ -156,7 +156,7 @@ def _printable(text: str) -> str:
 
 def _started(state: RunState, e: RunStarted) -> None:
     state.run_id = e.run_id
-    state.started_ts = e.ts
+    state.started_ts = e.forked_at or e.ts  # a fork's time is its own, as in the run list
     state.task, state.repo, state.branch = e.task, e.repo, e.branch
     state.worktree, state.base_commit = e.worktree, e.base_commit
     state.model, state.models, state.scripted = e.model, dict(e.models), e.scripted

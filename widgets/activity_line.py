@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from agents.events import EventBase
+from agents.figures import role_model
 from agents.run_state import RunState
 
 _ENDS = frozenset({"agent_message", "approval_requested", "run_finished", "run_parked",
@@ -46,7 +47,7 @@ class ActivityLine(Widget):
     def follow(self, event: EventBase, view: RunState) -> None:
         """Update from one event (the run state already includes it)."""
         kind, role = event.kind, event.role
-        model = view.models.get(role) or view.model or "the model"
+        model = role_model(view.models, view.model, role) or "the model"
         if kind in _ENDS:
             self._set("", "", event.ts)
             return

@@ -10,6 +10,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from agents.contracts import RunStatus
+from agents.figures import format_clock, format_cost, format_tokens, role_model, status_label
 from agents.run_state import RunState
 
 _STATUS_STYLE = {
@@ -22,18 +23,11 @@ _STATUS_STYLE = {
 SEPARATOR = " · "
 
 
-def format_elapsed(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def format_budget(name: str, used: float, limit: float) -> str:
     if name == "cost":
         return f"cost ${used:.2f}/${limit:.2f}"
     if name == "tokens":
-        return f"tokens {used / 1000:.1f}k/{limit / 1000:.0f}k"
+        return f"tokens {format_tokens(int(used))}/{format_tokens(int(limit))}"
     return f"{name.replace('_', ' ')} {used:g}/{limit:g}"
 
 
@@ -81,7 +75,7 @@ class RunStatusBar(Widget):
         """(priority, text) pairs in display order; lower priority drops first."""
         status = view.status
         segments: list[tuple[int, Content]] = [
-            (9, Content.styled(f" {status.value.replace('_', ' ')} ",
+            (9, Content.styled(f" {status_label(status.value).upper()} ",
                                f"bold reverse {_STATUS_STYLE.get(status, '')}")),
         ]
         if view.retrying and not view.finished:
@@ -97,26 +91,29 @@ class RunStatusBar(Widget):
                             else (7, Content.styled(" NOT JAILED ", "bold reverse $text-error")))
         if view.phase:
             segments.append((7, Content.styled(view.phase.replace("_", " "), "bold")))
-        if view.active_role:
-            segments.append((6, Content.styled(view.active_role, "$text-accent")))
-        # one label whatever the phase: the active role's, else the developer's (the run's)
-        model = (view.models.get(view.active_role) or view.models.get("developer")
-                 or view.model)
+        waiting = view.pending_approval is not None or view.finished
+        if view.active_role and not waiting:  # at a gate nobody is at work
+            segments.append((5, Content.styled(view.active_role, "$text-accent")))
+        # one model whatever the phase: the active role's, else the developer's (the run's),
+        # written as configured, the way the run list writes it
+        model = role_model(view.models, view.model, "" if waiting else view.active_role)
         if view.scripted:
             segments.append((8, Content.styled(" SCRIPTED ", "bold reverse $text-warning")))
-            if model:  # the badge already says it
-                model = model.removesuffix(" (SCRIPTED)")
-                segments.append((2, Content.styled(model, "$text-muted")))
-        elif model:
-            segments.append((5, Content(model)))
-        segments.append((4, Content(f"{view.total_tokens:,} tok")))
-        segments.append((3, Content(f"${view.cost:.2f}")))
+        elif model.startswith("replay:"):  # a stand-in as well: the recorded run's outputs
+            segments.append((8, Content.styled(" REPLAY ", "bold reverse $text-warning")))
+        if model:
+            segments.append((2, Content.styled(model, "$text-muted")) if view.scripted
+                            else (4, Content(model)))
+        # tokens, cost and time outrank the role and the model: they are what the run list
+        # compares, and the bar keeps them at 80 columns
+        segments.append((6, Content(f"{format_tokens(view.total_tokens)} tok")))
+        segments.append((6, Content(format_cost(view.cost))))
         for name, (used, limit) in view.budgets.items():
             if limit and name != "cost":
                 style = "$text-error" if used > limit else (
                     "$text-warning" if used >= 0.8 * limit else "")
                 segments.append((1, Content.styled(format_budget(name, used, limit), style)))
-        segments.append((6, Content(format_elapsed(self.elapsed()) + " elapsed")))
+        segments.append((6, Content(format_clock(self.elapsed()) + " elapsed")))
         return segments
 
     def render(self) -> Content:

@@ -270,8 +270,12 @@ def runs(ctx: click.Context, as_json: bool) -> None:
         # Run rows are masked on write; json.dumps escapes control characters.
         click.echo(json.dumps([_run_dict(r) for r in records], indent=2, default=str))
         return
-    for r in records:
-        _echo_stored(f"{r.run_id}  {r.status:<20} {r.tokens:>7} tok  {r.task[:50]!r}")
+    from agents.figures import format_clock, format_cost, format_tokens, status_label
+
+    for r in records:  # the figures as the run list and the status bar write them
+        _echo_stored(f"{r.run_id}  {status_label(r.status):<13} {format_clock(r.duration_s):>7}"
+                     f" {format_tokens(r.tokens):>6} tok {format_cost(r.cost):>7}  "
+                     f"{r.model}  {r.task[:50]!r}")
     if not records:
         _echo("no runs yet: try `workbench demo`")
 
@@ -309,14 +313,16 @@ def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
                   + " ".join(e.summary().split()))
             yield e
 
+    from agents.figures import format_usage
     from agents.fold import fold
 
     state = fold(printed())
     for what, table in (("role", state.usage_by_role), ("model", state.usage_by_model)):
         for name, u in sorted(table.items()):
             if u.model_calls:
-                _echo(f"usage by {what} {name}: {u.model_calls} call(s), "
-                      f"{u.prompt_tokens:,}+{u.completion_tokens:,} tok, ${u.cost:.4f}")
+                _echo(f"usage by {what} {name}: "
+                      + format_usage(u.prompt_tokens, u.completion_tokens, u.cost,
+                                     u.model_calls))
     if state.trace is not None:
         _echo(f"trace: {state.trace[0]}")
 

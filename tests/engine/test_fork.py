@@ -40,3 +40,32 @@ async def test_fork_with_edited_spec_continues_on_its_own_branch(
     assert "edited in the fork" in dev_turn.payload()["task"]
     assert read_branch_file(demo_repo, outcome.branch, "tests/test_low_stock.py") is not None
     assert store.get_run(original.run_id).status == "APPROVED"  # the original is untouched
+
+
+async def test_a_fork_made_later_counts_its_own_time_and_the_copied_tokens_everywhere(
+    store: RunStore, demo_repo: Path
+) -> None:
+    """The run list reads the run row, the replay and the status bar fold the events: a fork
+    shows the same tokens in both from the moment it exists, and its clock starts when it
+    was made, not when the run it was forked from started."""
+    from agents.fold import fold
+
+    original = await create_pipeline(
+        store, config_for(demo_repo, "scripted:demo", auto_approve=True)).run()
+    events = store.events(original.run_id)
+    spec_gate = next(e for e in events if e.kind == "approval_requested")
+    # the original ran a quarter of an hour ago
+    store.conn.execute("UPDATE events SET ts = ts - 900 WHERE run_id = ?", [original.run_id])
+    store.update_run(original.run_id, started_at=store.get_run(original.run_id).started_at - 900)
+
+    fork_id = fork_run(store, original.run_id, spec_gate.seq)
+    row, state = store.get_run(fork_id), fold(store.events(fork_id))
+    assert row.tokens == state.total_tokens > 0
+    assert row.cost == state.cost
+    assert row.duration_s < 60 and state.elapsed < 60  # not 15 minutes
+
+    outcome = await open_pipeline(store, fork_id, auto_approve=True).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    row, state = store.get_run(fork_id), fold(store.events(fork_id))
+    assert row.tokens == state.total_tokens > store.get_run(original.run_id).tokens // 2
+    assert abs(row.duration_s - state.elapsed) < 5 and state.elapsed < 60

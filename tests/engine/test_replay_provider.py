@@ -25,4 +25,4 @@ async def test_a_replayed_run_ends_where_the_recorded_one_did(
         store.iter_events(replayed.run_id))
     assert second.usage.model_calls == first.usage.model_calls
     assert [p.files for p in second.patches] == [p.files for p in first.patches]
-    assert "REPLAY" in second.models["developer"]
+    assert second.models["developer"] == f"replay:{recorded.run_id}"  # named as such

@@ -7,7 +7,7 @@ from agents.run_state import RunState
 from tests.widgets.apps import ApprovalApp, StatusBarApp
 from widgets.approval_bar import ApprovalBar
 from widgets.samples import sample_events
-from widgets.status_bar import RunStatusBar, format_elapsed
+from widgets.status_bar import RunStatusBar
 
 
 def _bar_text(app: StatusBarApp) -> str:
@@ -18,9 +18,19 @@ async def test_status_bar_shows_run_facts_and_labels_the_scripted_model() -> Non
     app = StatusBarApp(step_mode=True)
     async with app.run_test(size=(200, 5)):
         text = _bar_text(app)
-        for fact in (" WAITING FOR APPROVAL ", "final gate", " SCRIPTED ", "scripted:demo",
-                     "4,026 tok", "$0.00", "turns 7/40", "tool calls 2/60", "1:15 elapsed",
+        for fact in (" WAITING ", "final gate", " SCRIPTED ", "scripted:demo",
+                     "4.0k tok", " · – · ", "turns 7/40", "tool calls 2/60", "1:15 elapsed",
                      " STEP "):
+            assert fact in text, fact
+        assert "developer" not in text  # at a gate nobody is at work
+
+
+async def test_at_80_columns_a_gate_keeps_tokens_cost_and_time() -> None:
+    app = StatusBarApp()
+    async with app.run_test(size=(80, 5)):
+        text = _bar_text(app)
+        assert len(text) <= 78
+        for fact in (" WAITING ", "final gate", " SCRIPTED ", "4.0k tok", " – ", "1:15 elapsed"):
             assert fact in text, fact
 
 
@@ -29,7 +39,7 @@ async def test_status_bar_drops_minor_facts_when_narrow() -> None:
     async with app.run_test(size=(60, 5)):
         text = _bar_text(app)
         assert len(text) <= 58
-        assert "WAITING FOR APPROVAL" in text and " SCRIPTED " in text and "PAUSED" in text
+        assert " WAITING " in text and " SCRIPTED " in text and "PAUSED" in text
         assert "turns" not in text
 
 
@@ -91,9 +101,17 @@ async def test_a_real_model_is_not_labelled_scripted() -> None:
         assert "SCRIPTED" not in text and "openai:gpt-4o-mini" in text
 
 
-def test_elapsed_formatting() -> None:
-    assert format_elapsed(75) == "1:15"
-    assert format_elapsed(3675) == "1:01:15"
+def test_figures_read_the_same_in_every_view() -> None:
+    from agents.figures import format_clock, format_cost, format_tokens, model_name
+
+    assert format_clock(75) == "1:15" and format_clock(3675) == "1:01:15"
+    assert format_clock(-807) == "0:00"  # a clock never runs backwards
+    assert format_tokens(950) == "950" and format_tokens(12509) == "12.5k"
+    assert format_cost(0) == "–" and format_cost(0.004) == "<$0.01"
+    assert format_cost(1.5) == "$1.50"
+    # labels stored by earlier versions read as the configured model
+    assert model_name("scripted: demo_script.yaml (SCRIPTED)") == "scripted:demo_script.yaml"
+    assert model_name("openai:gpt-4.1") == "openai:gpt-4.1"
 
 
 async def test_approval_bar_shows_the_gate_with_the_screen_keys() -> None:
@@ -136,3 +154,13 @@ async def test_narrow_approval_bar_keeps_every_key() -> None:
         assert len(text) <= 68
         for hint in (" a  approve", " r  changes", " x  reject", " i  steer"):
             assert hint in text
+
+
+async def test_a_replayed_run_is_marked_as_a_stand_in_like_a_scripted_one() -> None:
+    app = StatusBarApp()
+    async with app.run_test(size=(80, 5)):
+        bar = app.query_one(RunStatusBar)
+        view = RunState.from_events(sample_events())
+        view.scripted, view.models = False, {"developer": "replay:run-1"}
+        bar.update_view(view)
+        assert " REPLAY " in _bar_text(app) and " SCRIPTED " not in _bar_text(app)

@@ -36,7 +36,7 @@ from workbench.engine.evidence import Evidence
 from workbench.engine.routing_plan import choose
 from workbench.engine.team import CONTRACTS, make_agent, make_client
 from workbench.engine.tools import repo_tools
-from workbench.models import ModelCallRecord, ModelSpec, parse_model_spec
+from workbench.models import ModelCallRecord, ModelSpec
 from workbench.models.resilient import RetryNotice
 from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore
@@ -394,9 +394,8 @@ class PipelineBase:
         return any(self.config.model_for(r.value).startswith("scripted:") for r in AGENT_ROLES)
 
     def model_labels(self) -> dict[str, str]:
-        return {role.value: parse_model_spec(self.config.model_for(role.value),
-                                             base_url=self.config.base_url).label
-                for role in AGENT_ROLES}
+        """Each role's model as configured (the run list and every screen show these)."""
+        return {role.value: self.config.model_for(role.value) for role in AGENT_ROLES}
 
     @property
     def evidence(self) -> Evidence:

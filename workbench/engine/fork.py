@@ -3,6 +3,8 @@ right after N (the worktree, the agents' conversations and the budgets as they w
 
 from __future__ import annotations
 
+import time
+
 from agents.contracts import Approval, Decision, FeatureSpec, RunStatus
 from agents.events import TRANSIENT_KINDS, RunStarted
 from agents.fold import fold
@@ -49,17 +51,21 @@ def fork_run(
     if state.snapshot:  # the worktree as it was at event N, kept reachable from the fork
         gitops.restore_worktree(wt, state.snapshot)
         snapshot = gitops.snapshot_worktree(wt)
+    forked_at = time.time()
+    usage = state.usage  # the copied turns' tokens and cost are the fork's too
     store.create_run(
         new_id, source.task, source.repo, config.model, config=config.to_json(),
         parent_run_id=source.run_id, fork_seq=upto_seq, branch=wt.branch,
-        status=RunStatus.PENDING.value,
+        status=RunStatus.PENDING.value, started_at=forked_at,
+        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+        cost=usage.cost,
     )
     copied = []
     for n, e in enumerate(kept, 1):
         update: dict[str, object] = {"run_id": new_id, "seq": n}
         if isinstance(e, RunStarted):
             update.update(branch=wt.branch, worktree=str(wt.path), base_commit=wt.base_commit,
-                          forked_from=source.run_id, fork_seq=upto_seq)
+                          forked_from=source.run_id, fork_seq=upto_seq, forked_at=forked_at)
             if model:
                 update.update(model=model)
         copied.append(e.model_copy(update=update))

@@ -55,6 +55,8 @@ def make_client(
         inner = StructuredOutputClient(inner, contract, mode)
     inner = MaskingClient(inner)  # nearest the provider: whatever is sent is masked
     label = f"{spec.provider}:{spec.name}"
+    if spec.is_scripted and isinstance(spec_text, str):  # as configured, not the script's path
+        label = "scripted:" + spec_text.partition(":")[2].strip()
     sampling = settings.create_args(seed=spec.provider != "anthropic")
     recorded = RecordingChatCompletionClient(
         TimedClient(inner, settings), label, lambda rec: on_call(role, rec),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from agents.figures import format_usage, role_model
 from agents.run_state import RunState, Usage
 from widgets.composer import COMMANDS
 
@@ -11,7 +12,8 @@ MAX_PATHS = 20_000
 
 
 def _usage(usage: Usage) -> str:
-    return f"{usage.tokens:,} tok · ${usage.cost:.4f} · {usage.model_calls} calls"
+    return format_usage(usage.prompt_tokens, usage.completion_tokens, usage.cost,
+                        usage.model_calls)
 
 
 def cost_report(view: RunState) -> str:
@@ -25,7 +27,8 @@ def cost_report(view: RunState) -> str:
 def model_report(view: RunState) -> str:
     roles = ("requirements", "developer", "reviewer", "tester")
     label = " (scripted)" if view.scripted else ""
-    return "\n".join(f"{role}: {view.models.get(role) or view.model}{label}" for role in roles)
+    return "\n".join(f"{role}: {role_model(view.models, view.model, role)}{label}"
+                     for role in roles)
 
 
 def help_text() -> str:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import DataTable, Input, Static
 
+from agents.figures import format_clock, format_cost, format_tokens, status_label
 from agents.terminal_text import printable
 from widgets.footer import KeyFooter
 from workbench.store import RunRecord, RunStore
@@ -22,16 +23,13 @@ from workbench.tui.formatting import (
     RESUMABLE_STATUSES,
     STATUS_FALLBACK_VARIABLES,
     STATUS_VARIABLES,
-    format_cost,
-    format_duration,
     format_started,
-    format_tokens,
     shorten_path,
-    status_label,
     truncate,
 )
 from workbench.tui.screens.runs_filter import (
     STATUS_FILTERS,
+    TIME_WIDTH,
     Layout,
     matches,
     plan_layout,
@@ -213,7 +211,7 @@ class RunListScreen(Screen[None]):
         if layout.repo:
             table.add_column("Repo", width=layout.repo, key="repo")
         table.add_column("Started", width=layout.started, key="started")
-        table.add_column(Text("Time", justify="right"), width=6, key="duration")
+        table.add_column(Text("Time", justify="right"), width=TIME_WIDTH, key="duration")
         if layout.repo:
             table.add_column(Text("Tokens", justify="right"), width=6, key="tokens")
         table.add_column(Text("Cost", justify="right"), width=6, key="cost")
@@ -240,7 +238,7 @@ class RunListScreen(Screen[None]):
             truncate(printable(run.task), layout.task),
             shorten_path(repo_label(run.repo, layout.compact), layout.repo),
             format_started(run.started_at, compact=layout.compact),
-            Text(format_duration(run.duration_s), justify="right"),
+            Text(format_clock(run.duration_s), justify="right"),
             Text(format_tokens(run.tokens), justify="right"),
             Text(format_cost(run.cost), justify="right"),
         ]

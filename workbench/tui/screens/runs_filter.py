@@ -34,6 +34,10 @@ class Layout:
         return 11 if self.compact else 16
 
 
+TIME_WIDTH = 7
+"""The Time column: a clock up to ``9:59:59``, as the status bar writes it."""
+
+
 def repo_label(repo: str, compact: bool) -> str:
     """The repo as shown: its directory name when space is short, else the whole path."""
     return PurePath(repo).name or repo if compact else repo
@@ -45,7 +49,8 @@ def plan_layout(width: int, repos: list[str]) -> Layout:
     compact = width < 120
     narrow = width < 100
     columns = 5 if narrow else 7
-    fixed = (10 if compact else 14) + (11 if compact else 16) + 6 + 6 + (0 if narrow else 6)
+    fixed = (10 if compact else 14) + (11 if compact else 16) + TIME_WIDTH + 6 + (
+        0 if narrow else 6)
     free = max(20, width - 2 - 2 * columns - fixed)  # vertical scrollbar, cell padding
     if narrow:
         return Layout(compact=True, task=free, repo=0)
