@@ -80,9 +80,31 @@ class StoreCore:
     def flush(self) -> None:
         """Write the deferred events now (one transaction); nothing to do without any."""
         with self._lock:
-            if self._pending or self._pending_usage:
+            if not (self._pending or self._pending_usage):
+                return
+            if self.conn.in_transaction:  # joined: written when that transaction commits
                 with self._write():
                     pass
+                return
+            # What ``_write`` does with an empty body, without a generator per flush.
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows, usage = self._take_pending()
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self._write_pending(rows, usage)
+            except BaseException:
+                self._rollback()
+                log.error("dropped %d deferred event(s) the store refused", len(rows))
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                self._restore_pending(rows, usage)  # written with the next transaction
+                raise
 
     def _flush_for_read(self) -> None:
         if self._pending or self._pending_usage:
@@ -113,8 +135,7 @@ class StoreCore:
         rows, usage = self._pending, self._pending_usage
         self._pending, self._pending_usage = [], {}
         # The seqs handed out stay known, so the next deferred event needs no query; if
-        # another process appended meanwhile, the flush moves ours after its events.
-        rows = self._renumbered(rows)
+        # another process appended meanwhile, the write moves ours after its events.
         self._next_seq.update((row[0], row[1] + 1) for row in rows)
         return rows, usage
 
@@ -130,7 +151,17 @@ class StoreCore:
 
     def _write_pending(self, rows: list[EventRow], usage: dict[str, dict[str, Any]]) -> None:
         if rows:
-            self.conn.executemany(INSERT_EVENT, rows)
+            try:
+                self.conn.executemany(INSERT_EVENT, rows)
+            except sqlite3.IntegrityError:
+                # A seq of ours is taken (unique per run): another process appended to the
+                # run since the seqs were given. Nothing else is written yet in this
+                # transaction: start it again and move ours after what the store holds.
+                self.conn.execute("ROLLBACK")
+                self.conn.execute("BEGIN IMMEDIATE")
+                rows[:] = self._renumbered(rows)
+                self._next_seq.update((row[0], row[1] + 1) for row in rows)
+                self.conn.executemany(INSERT_EVENT, rows)
         for run_id, fields in usage.items():
             sets = ", ".join(f"{name} = ?" for name in fields)
             self.conn.execute(f"UPDATE runs SET {sets} WHERE run_id = ?",

@@ -53,6 +53,27 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, default=str).encode
+"""``json.dumps(value, sort_keys=True, default=str)`` without a new encoder per call."""
+_SEQ = frozenset({"seq"})
+
+
+def with_seq(event: EventBase, seq: int) -> EventBase:
+    """``event.model_copy(update={"seq": seq})``: the same shallow copy, without pydantic's
+    generic path (one per appended event)."""
+    if getattr(event, "__pydantic_private__", None) is not None:
+        return event.model_copy(update={"seq": seq})
+    copied = _new(type(event))
+    values = event.__dict__.copy()
+    values["seq"] = seq
+    _set(copied, "__dict__", values)
+    extra = event.__pydantic_extra__
+    _set(copied, "__pydantic_extra__", None if extra is None else dict(extra))
+    _set(copied, "__pydantic_fields_set__", event.__pydantic_fields_set__ | _SEQ)
+    _set(copied, "__pydantic_private__", None)
+    return copied
+
+
 def _values_maker(order: tuple[str, ...]
                   ) -> Callable[[dict[str, Any], Sequence[Any]], dict[str, Any]]:
     """A function building the field dict in ``order`` from a payload and its row: one dict
@@ -141,14 +162,15 @@ class EventsMixin(StoreCore):
         :mod:`workbench.store_core`)."""
         from agents.redact import mask_value
 
-        # Masked and serialised before taking the lock: the lock is held briefly.
+        # Dumped once, masked and serialised before taking the lock: the lock is held
+        # briefly.
         payload = event.payload()
         masked = mask_value(payload)
         if masked != payload:
             event = event.model_copy(update={k: v for k, v in masked.items()
                                              if v != payload.get(k)})
         values: EventRow = (event.run_id, 0, event.ts, event.kind, event.role,
-                            json.dumps(masked, sort_keys=True, default=str), EVENT_VERSION)
+                            _ENCODE(masked), EVENT_VERSION)
         if defer:
             seq = self._defer(values)
         elif self._pending:  # written with the deferred ones, in one transaction
@@ -159,7 +181,7 @@ class EventsMixin(StoreCore):
                 seq = int(conn.execute(NEXT_SEQ, (event.run_id,)).fetchone()[0])
                 conn.execute(INSERT_EVENT, (*values[:1], seq, *values[2:]))
                 self._next_seq[event.run_id] = seq + 1
-        return event.model_copy(update={"seq": seq})
+        return with_seq(event, seq)
 
     def append_many(self, events: list[EventBase]) -> None:
         """Bulk insert events that already carry their seq (fork, benchmarks)."""

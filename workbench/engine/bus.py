@@ -38,16 +38,16 @@ class EventBus:
     def __init__(self, store: RunStore, run_id: str) -> None:
         self.store = store
         self.run_id = run_id
-        self._listeners: list[Listener] = []
+        self._listeners: tuple[Listener, ...] = ()  # replaced whole, read without the lock
         self._lock = threading.Lock()
         self._streams: dict[str, StreamMasker] = {}
 
     def subscribe(self, listener: Listener, first: bool = False) -> None:
         with self._lock:
             if first:
-                self._listeners.insert(0, listener)
+                self._listeners = (listener, *self._listeners)
             else:
-                self._listeners.append(listener)
+                self._listeners = (*self._listeners, listener)
 
     def emit(self, kind: str, role: str = "system", /, **fields: Any) -> EventBase:
         """Build, validate, store and publish an event of ``kind``."""
@@ -71,6 +71,8 @@ class EventBus:
         return event
 
     def _release(self, role: str) -> None:
+        if not self._streams:  # nothing held back (a stream is only added under the lock)
+            return
         with self._lock:
             stream = self._streams.pop(role, None)
             rest = stream.flush() if stream is not None else ""
@@ -78,9 +80,7 @@ class EventBus:
             self._publish(ModelChunk(run_id=self.run_id, role=role, text=rest))
 
     def _publish(self, event: EventBase) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
+        for listener in self._listeners:
             try:
                 listener(event)
             except Exception:  # a broken view must never stop the run
