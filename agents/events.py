@@ -175,7 +175,10 @@ class ToolResult(EventBase):
 
 
 ArtifactType = Literal["spec", "patch", "review", "test_plan", "test_result", "static_checks",
-                       "log", "agent_state", "evidence", "draft", "changed_functions"]
+                       "log", "agent_state", "evidence", "draft", "changed_functions",
+                       "worktree_diff"]
+"""``worktree_diff``: the worktree against the base after an edit inside a turn (the live
+diff); ``patch``: what a developer turn, or the final gate, delivered."""
 
 
 class ArtifactRecorded(EventBase):

@@ -252,6 +252,10 @@ def _artifact(state: RunState, e: ArtifactRecorded) -> None:
     lazy = Lazy(data) if data else None
     text: str = e.type
     match e.type:
+        case "worktree_diff":  # the live diff: no stage, no conversation line
+            state.worktree_diff = PatchRef(e.artifact_id, list(e.files), e.summary_text,
+                                           seq=e.seq)
+            return
         case "spec":
             state.spec_lazy, state.spec_edited = lazy, e.edited
             state.draft = None

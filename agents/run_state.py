@@ -148,6 +148,8 @@ class RunState:
     spec_approval: Approval | None = None
     requirements_rounds: int = 0
     patches: list[PatchRef] = field(default_factory=list)
+    worktree_diff: PatchRef | None = None
+    """The worktree's diff after the latest edit inside a turn (the live diff)."""
     review_lazies: list[Lazy] = field(default_factory=list)
     review_approval: Approval | None = None
     takeover: Approval | None = None
@@ -272,6 +274,14 @@ class RunState:
     @property
     def patch(self) -> PatchRef | None:
         return self.patches[-1] if self.patches else None
+
+    @property
+    def shown_diff(self) -> PatchRef | None:
+        """What the diff pane shows: the newest of the last patch and the live diff."""
+        live, patch = self.worktree_diff, self.patch
+        if live is None or (patch is not None and patch.seq > live.seq):
+            return patch
+        return live
 
     @property
     def final_patch(self) -> PatchRef | None:

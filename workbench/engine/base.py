@@ -33,6 +33,7 @@ from workbench.engine.bus import EventBus
 from workbench.engine.config import RunConfig
 from workbench.engine.control import RunControl, WaitingForApproval
 from workbench.engine.evidence import Evidence
+from workbench.engine.live_diff import LiveDiff
 from workbench.engine.routing_plan import choose
 from workbench.engine.team import CONTRACTS, make_agent, make_client
 from workbench.engine.tools import repo_tools
@@ -104,6 +105,7 @@ class PipelineBase:
         self._agents: dict[Role, AssistantAgent] = {}
         self._tools: dict[Role, list[FunctionTool]] = {}
         self._dirty = False
+        self.live_diff = LiveDiff(store, self.bus, run_id, lambda: self.wt)
         self._first_turn = True
         self._blocked: CommandBlocked | None = None
         self._calls_start: dict[str, int] = {}
@@ -217,6 +219,7 @@ class PipelineBase:
 
     def _mark_dirty(self) -> None:
         self._dirty = True
+        self.live_diff.changed()
 
     def text_call_hint(self, role: Role, text: str, contract_keys: tuple[str, ...] = ()) -> str:
         """What to tell a role whose reply wrote a tool call as text ("" when it did not)."""
@@ -298,7 +301,8 @@ class PipelineBase:
         self.bus.emit("turn_started", role.value, turn=turn_no, task=task[:8000])
         self.check_budgets()
         agent = await self.agent(role)
-        text = await run_turn(agent, role.value, task, self.bus, self.check_budgets, turn_no)
+        text = await run_turn(agent, role.value, task, self.bus, self.check_budgets, turn_no,
+                              after_tools=lambda: self.live_diff.record(role.value))
         blocked, self._blocked = self._blocked, None
         state_id = self.store.add_artifact(
             self.run_id, "agent_state", json.dumps(dict(await agent.save_state()), default=str))

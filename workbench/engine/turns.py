@@ -62,9 +62,11 @@ async def run_turn(
     check_budgets: Callable[[], None],
     turn: int,
     cancel: CancellationToken | None = None,
+    after_tools: Callable[[], None] | None = None,
 ) -> str:
     """Run one turn of ``agent`` on ``task`` and return its final text (the caller records
-    it, with the agent's state, as the turn's ``agent_message``)."""
+    it, with the agent's state, as the turn's ``agent_message``). ``after_tools`` runs
+    once the results of each tool round are recorded (the live diff)."""
     final = ""
     stream = agent.run_stream(task=task, cancellation_token=cancel or CancellationToken())
     async with aclosing(stream) as items:
@@ -95,6 +97,8 @@ async def run_turn(
                     )
                     found = screen_tool_output(result.name, content, result.call_id)
                     record_findings(bus, role, found, tool=result.name, call_id=result.call_id)
+                if after_tools is not None:
+                    after_tools()
             elif isinstance(item, TaskResult):
                 for message in reversed(item.messages):
                     if isinstance(message, ToolCallSummaryMessage):

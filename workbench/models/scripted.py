@@ -16,6 +16,7 @@ Script file format (``.yaml``/``.yml`` parsed as YAML, ``.json`` as JSON)::
             - {name: open_file, arguments: {path: "app/x.py"}, id: call_x}  # id optional
           thought: "Look around first."                 # optional, on any entry
         - content: "Implemented ..."                    # strings are used as-is
+          chunk_delay_ms: 200                           # optional: this reply streams slower
 
 Every ``create``/``create_stream`` call of a client built for role R returns the next entry of
 ``roles[R]``, starting at ``start_index`` so a resumed run continues where the recorded run
@@ -86,6 +87,8 @@ class ScriptEntry(BaseModel):
     content: Any = None
     tool_calls: list[ScriptedToolCall] | None = None
     thought: str | None = None
+    chunk_delay_ms: int | None = Field(default=None, ge=0, le=10_000)
+    """This reply's pause between streamed chunks (else the script's)."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> ScriptEntry:
@@ -312,9 +315,10 @@ class ScriptedChatCompletionClient(ChatCompletionClient):
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
-        _, result = self._next(messages, cancellation_token)
+        entry, result = self._next(messages, cancellation_token)
         if isinstance(result.content, str):
-            delay = self._script.chunk_delay_ms / 1000
+            pause = entry.chunk_delay_ms
+            delay = (self._script.chunk_delay_ms if pause is None else pause) / 1000
             for piece in _chunks(result.content):
                 # Yield to the loop between chunks so a UI can paint them as they come.
                 await asyncio.sleep(delay)

@@ -135,8 +135,8 @@ class LiveRunScreen(RunScreen):
         elif kind == "draft" and (draft := self.view.draft or {}).get("contract") == "FeatureSpec":
             # the requirements agent gave up: the human starts from its last attempt
             self.query_one(SpecEditor).load_draft(str(draft.get("text", "")))
-        elif kind == "patch" and self.view.patch is not None:
-            self._show_diff(self.patch_text(self.view.patch))
+        elif kind in ("patch", "worktree_diff") and self.view.shown_diff is not None:
+            self._show_diff(self.patch_text(self.view.shown_diff))
         elif kind in ("test_result", "log"):
             self.query_one(TestOutputView).show_result(self.view.test_result)
         elif kind in ("static_checks", "changed_functions"):

@@ -25,7 +25,7 @@ def focus_pane(view: RunState) -> str:
     once there is one (review, tests, the final gate), the conversation before either."""
     if view.pending_approval == "spec":
         return "spec"
-    if view.patch is not None:
+    if view.shown_diff is not None:
         return "diff"
     return "spec" if view.spec_lazy is not None else "conversation"
 

@@ -106,7 +106,7 @@ class ReplayScreen(RunScreen):
             spec.load_spec(view.spec)
         diff = q(DiffView)
         diff.read_only = True
-        diff.load_diff(self.patch_text(view.patch))
+        diff.load_diff(self.patch_text(view.shown_diff))
         diff.set_rejected_hunks(view.rejected_hunks)
         diff.set_changed_functions(changed_functions_by_file(view.changed_functions))
         q(TestOutputView).show_result(view.test_result)
