@@ -173,7 +173,9 @@ class EventsMixin(StoreCore):
                             _ENCODE(masked), EVENT_VERSION)
         if defer:
             seq = self._defer(values)
-        elif self._pending:  # written with the deferred ones, in one transaction
+        elif self._pending or event.run_id in self._next_seq:
+            # Written with the deferred ones, in one transaction; with the run's next seq
+            # known, no query (a seq another writer took is caught by the write).
             seq = self._defer(values)
             self.flush()
         else:
