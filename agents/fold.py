@@ -186,6 +186,9 @@ def _turn(state: RunState, e: TurnStarted) -> None:
         state.pending_approval, state.pending_message = None, ""
     state.usage.turns += 1
     state.role_usage(e.role).turns += 1
+    if state.pending_steers:  # the turn took those for the next turn and for its role
+        state.pending_steers = [(text, target) for text, target in state.pending_steers
+                                if target not in ("next", e.role)]
     if state.status in (RunStatus.PENDING, RunStatus.INTERRUPTED, RunStatus.WAITING):
         state.status = RunStatus.RUNNING
 
@@ -374,6 +377,7 @@ def _approval_given(state: RunState, e: ApprovalGiven) -> None:
 
 def _steer(state: RunState, e: Steer) -> None:
     state.steers.append((e.text, e.target_role))
+    state.pending_steers.append((e.text, e.target_role or "next"))
     prefix = f"@{e.target_role} " if e.target_role else ""
     _item(state, e, "steer", prefix + e.text)
 

@@ -185,6 +185,8 @@ class RunState:
     """Changed paths matching the high-risk patterns, as the final gate named them."""
     approvals: list[Approval] = field(default_factory=list)
     steers: list[tuple[str, str | None]] = field(default_factory=list)
+    pending_steers: list[tuple[str, str]] = field(default_factory=list)
+    """Steers no turn has taken yet, as (text, target): the engine takes them up on resume."""
     policy: list[str] = field(default_factory=list)
     injections: set[str] = field(default_factory=set)
     """``source|rule|excerpt`` of every suspected injection recorded (each is recorded once)."""

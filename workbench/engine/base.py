@@ -102,6 +102,7 @@ class PipelineBase:
         self.bus = bus or EventBus(store, run_id)
         self.state: RunState = state if state is not None else fold(store.iter_events(run_id))
         self.bus.subscribe(self._fold, first=True)
+        self.control.restore_steers(self.state.pending_steers)  # none lost to a stop
         self._agents: dict[Role, AssistantAgent] = {}
         self._tools: dict[Role, list[FunctionTool]] = {}
         self._dirty = False

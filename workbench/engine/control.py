@@ -71,6 +71,11 @@ class RunControl:
         """A message for the next turn (``target`` "next") or for the next turn of a role."""
         self._steers.append((text, target))
 
+    def restore_steers(self, pending: list[tuple[str, str]]) -> None:
+        """Steers recorded but not delivered before the run stopped (a resumed run)."""
+        if not self._steers:
+            self._steers = list(pending)
+
     def take_steers(self, role: str) -> list[str]:
         """The messages for a turn of ``role``: those for the next turn and those addressed
         to it; messages for other roles wait for theirs."""
