@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbench.store_core import INSERT_EVENT, NEXT_SEQ, EventRow, StoreCore
-from workbench.store_masking import mask_event, mask_payload
+from workbench.store_masking import MASKING_REVISION, mask_event, mask_payload
 from workbench.store_schema import EVENT_VERSION
 
 if TYPE_CHECKING:
@@ -220,8 +220,11 @@ class EventsMixin(StoreCore):
                     [event] = decode([row])
                     kind, data = event.kind, event.payload()
                 masked = int(row[7] or 0)
-                yield PayloadRow(seq, ts, mask_payload(kind, masked),
-                                 mask_payload(role, masked), mask_payload(data, masked))
+                if masked >= MASKING_REVISION:  # masked on write: as stored
+                    yield PayloadRow(seq, ts, kind, role, data)
+                else:
+                    yield PayloadRow(seq, ts, mask_payload(kind, masked),
+                                     mask_payload(role, masked), mask_payload(data, masked))
 
     def _pages(self, run_id: str, after_seq: int,
                upto_seq: int | None) -> Iterator[list[tuple[Any, ...]]]:

@@ -17,8 +17,12 @@ _CHUNK = 500
 """Events per write call."""
 
 
+_ENCODE = json.JSONEncoder(indent=2, default=str).encode
+"""``json.dumps(value, indent=2, default=str)`` without a new encoder per call."""
+
+
 def _dumps(value: Any, indent: str) -> str:
-    return json.dumps(value, indent=2, default=str).replace("\n", "\n" + indent)
+    return _ENCODE(value).replace("\n", "\n" + indent)
 
 
 def write_run_json(run: dict[str, Any], events: Iterable[PayloadRow],
