@@ -10,23 +10,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from agents.contracts import Approval, Decision, RunStatus
+from agents.contracts import RunStatus
 from agents.events import ArtifactRecorded, EventBase, ModelChunk
 from widgets.activity_line import ActivityLine
 from widgets.approval_bar import ApprovalBar
 from widgets.composer import Composer
 from widgets.conversation import ConversationView
-from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
 from workbench.store import RunStore
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.command_gate import CommandAnswer, CommandGateScreen
-from workbench.tui.screens.confirm import LEAVE_QUESTION, ConfirmScreen
-from workbench.tui.screens.prompt import TextPrompt
+from workbench.tui.screens.confirm import LEAVE_QUESTION
 from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.run_composer import cost_report, help_text, model_report, repo_paths
+from workbench.tui.screens.run_gates import ANSWERABLE, GateAnswers
 
 if TYPE_CHECKING:
     from workbench.engine.base import RunOutcome
@@ -67,6 +65,7 @@ class LiveRunScreen(RunScreen):
         self.live: LiveRun | None = None
         self._catching_up = False
         self._paused = False
+        self.gates = GateAnswers(self)
 
     def compose_extra(self) -> ComposeResult:
         yield ActivityLine(id="activity")
@@ -178,93 +177,18 @@ class LiveRunScreen(RunScreen):
             self.notify(hint, title="Run stopped", severity="warning")
 
     # controls ----------------------------------------------------------------------------------
-    def _gate_live(self, action: str) -> bool:
-        if self.live is None:
-            self.notify(f"{action}: this run is not live here; resume it to act",
-                        severity="warning")
-            return False
-        if self.view.pending_approval not in ("spec", "final", "review", "command"):
-            self.notify(f"{action}: no gate is waiting for you right now", severity="warning")
-            return False
-        return True
-
     def action_approve(self) -> None:
-        if self.view.pending_approval == "step" and self.live is not None:
-            self.action_next_turn()
-            return
-        if not self._gate_live("Approve"):
-            return
-        assert self.live is not None
-        if self.view.pending_approval == "spec":
-            editor = self.query_one(SpecEditor)
-            spec = editor.current_spec()
-            if spec is None:
-                self.app.bell()
-                self.notify(f"The spec is invalid: {editor.error_summary}", severity="error")
-                self.action_pane("spec")
-                return
-            edited = spec if editor.edited else None
-            self.live.answer_gate(Approval(gate="spec", decision=Decision.APPROVE, spec=edited))
-        elif self.view.pending_approval == "review":
-            self.live.answer_gate(Approval(gate="review", decision=Decision.APPROVE,
-                                           comment="reviewed by the human"))
-        elif self.view.pending_approval == "command" and self.view.command_request:
-            req = self.view.command_request
-            self.app.push_screen(CommandGateScreen(req.argv, req.reason, req.role),
-                                 self._answer_command)
-        elif self.view.high_risk_paths:
-            paths = ", ".join(self.view.high_risk_paths)
-            self.app.push_screen(ConfirmScreen(
-                f"This patch changes HIGH-RISK paths: {paths[:400]}. Approve them by name?",
-                yes="Approve these paths", no="Not yet"), self._approve_final)
-        else:
-            self._approve_final(True)
+        self.gates.approve()
 
-    def _approve_final(self, yes: bool | None) -> None:
-        if not yes or self.live is None or self.view.pending_approval != "final":
-            return
-        rejected = sorted(self.query_one(DiffView).rejected_hunks)
-        self.live.answer_gate(Approval(gate="final", decision=Decision.APPROVE,
-                                       rejected_hunks=rejected,
-                                       high_risk_paths=list(self.view.high_risk_paths)))
-        if rejected:
-            self.notify(f"{len(rejected)} hunk(s) left out", title="Approved")
+    def action_request_changes(self) -> None:
+        self.gates.request_changes()
 
-    def _answer_command(self, answer: CommandAnswer | None) -> None:
-        if answer is None or self.live is None or self.view.pending_approval != "command":
-            return
-        self.live.answer_gate(Approval(gate="command", decision=Decision.APPROVE,
-                                       remember=answer == "always"))
+    def action_reject(self) -> None:
+        self.gates.reject()
 
     @on(SpecEditor.Approved)
     def _spec_approved(self, message: SpecEditor.Approved) -> None:
-        self.action_approve()
-
-    def action_request_changes(self) -> None:
-        if self._gate_live("Request changes"):
-            self.app.push_screen(TextPrompt("Request changes: what should change?"),
-                                 self._send_changes)
-
-    def _send_changes(self, comment: str | None) -> None:
-        if comment is None or self.live is None or self.view.pending_approval is None:
-            return
-        gate = self.view.pending_approval
-        rejected = sorted(self.query_one(DiffView).rejected_hunks) if gate == "final" else []
-        self.live.answer_gate(Approval(gate=gate, decision=Decision.REQUEST_CHANGES,  # type: ignore[arg-type]
-                                       comment=comment, rejected_hunks=rejected))
-
-    def action_reject(self) -> None:
-        if self._gate_live("Reject"):
-            ends = ("stop the run BLOCKED_BY_POLICY" if self.view.pending_approval == "command"
-                    else "end the run REJECTED")
-            self.app.push_screen(ConfirmScreen(
-                f"Reject at the {self.view.pending_approval} gate? This will {ends}.",
-                yes="Reject", no="Keep waiting"), self._reject)
-
-    def _reject(self, yes: bool | None) -> None:
-        gate = self.view.pending_approval
-        if yes and self.live is not None and gate is not None:
-            self.live.answer_gate(Approval(gate=gate, decision=Decision.REJECT))  # type: ignore[arg-type]
+        self.gates.approve()
 
     def action_steer(self) -> None:
         """Into the composer: a steer for the next turn, @role for one role, or /command."""
@@ -339,7 +263,7 @@ class LiveRunScreen(RunScreen):
         running = self.live is not None and self.live.running
         gate = self.view.pending_approval
         if action in self._GATE_ACTIONS:
-            answerable = gate in ("spec", "final", "review", "command") or (
+            answerable = gate in ANSWERABLE or (
                 gate == "step" and action == "approve")
             return True if running and answerable else None
         if action == "edit_spec":
