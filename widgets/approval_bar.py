@@ -18,10 +18,14 @@ STEP_CHOICES: tuple[tuple[str, str, str], ...] = (
     ("toggle_step", "step mode off", "off"),
 )
 """At the step gate (step mode, after a turn) the answer is to go on."""
+DELIVERED_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("apply_change", "apply to my branch", "apply"),
+)
+"""Once approved and committed (the "delivered" state) the step left is the user's."""
 DEFAULT_KEYS = {"approve": "a", "request_changes": "r", "reject": "x", "steer": "i",
-                "next_turn": ".", "toggle_step": "f6"}
+                "next_turn": ".", "toggle_step": "f6", "apply_change": "y"}
 GATE_TITLES = {"spec": "Spec gate", "final": "Final gate", "command": "Command approval",
-               "step": "Step"}
+               "step": "Step", "delivered": "Committed"}
 
 
 class ApprovalBar(Widget):
@@ -31,10 +35,12 @@ class ApprovalBar(Widget):
     ApprovalBar { height: 1; background: $warning 20%; padding: 0 1; }
     ApprovalBar.-idle { display: none; }
     ApprovalBar.-replay { background: $panel; }
+    ApprovalBar.-delivered { background: $success 20%; }
     """
 
     gate: reactive[str | None] = reactive[str | None](None)
-    """The gate waiting for an answer ("spec", "final", "command", "step") or None."""
+    """The gate waiting for an answer ("spec", "final", "command", "step"), "delivered"
+    once the run's change is committed (the message names commit and branch), or None."""
     message: reactive[str] = reactive("")
     """What the engine asks at the gate."""
     live: reactive[bool] = reactive(True)
@@ -67,6 +73,7 @@ class ApprovalBar(Widget):
 
     def watch_gate(self, gate: str | None) -> None:
         self.set_class(gate is None, "-idle")
+        self.set_class(gate == "delivered", "-delivered")
 
     def watch_live(self, live: bool) -> None:
         self.set_class(not live, "-replay")
@@ -86,9 +93,13 @@ class ApprovalBar(Widget):
         self._hits = []
         if self.gate is None:
             return Content("")
-        title = Content.styled(f"◇ {GATE_TITLES.get(self.gate, self.gate)}", "bold $text-warning")
-        message = Content(f" — {self.message}") if self.message else Content("")
-        if not self.live:
+        delivered = self.gate == "delivered"
+        title = Content.styled(f"{'✓' if delivered else '◇'} "
+                               f"{GATE_TITLES.get(self.gate, self.gate)}",
+                               f"bold {'$text-success' if delivered else '$text-warning'}")
+        message = Content(f" {self.message}" if delivered else f" — {self.message}"
+                          ) if self.message else Content("")
+        if not self.live and not delivered:  # a replay can apply a commit too
             return Content.assemble(
                 title, message, ("   (replay: fork the run to answer)", "$text-muted"))
         width = self.content_region.width or 200
@@ -104,7 +115,9 @@ class ApprovalBar(Widget):
     def _hints(self, x: int, short: bool) -> tuple[list[Content], list[tuple[int, int, str]]]:
         hints: list[Content] = []
         hits: list[tuple[int, int, str]] = []
-        for action, label, short_label in STEP_CHOICES if self.gate == "step" else CHOICES:
+        choices = {"step": STEP_CHOICES, "delivered": DELIVERED_CHOICES}.get(self.gate or "",
+                                                                            CHOICES)
+        for action, label, short_label in choices:
             key = self._key_for(action)
             hint = Content.assemble((f" {key} ", "bold reverse $text-accent"),
                                     f" {short_label if short else label}  ")

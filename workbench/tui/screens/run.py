@@ -13,7 +13,6 @@ from textual.message import Message
 from agents.contracts import RunStatus
 from agents.events import ArtifactRecorded, EventBase, ModelChunk
 from widgets.activity_line import ActivityLine
-from widgets.approval_bar import ApprovalBar
 from widgets.composer import Composer
 from widgets.conversation import ConversationView
 from widgets.spec_editor import SpecEditor
@@ -94,8 +93,7 @@ class LiveRunScreen(RunScreen):
         if self.live is not None:
             # A resumed run continues at the gate its events are waiting at (parked or
             # interrupted there): the engine takes the answer from this bar.
-            self.query_one(ApprovalBar).show_gate(
-                self.view.pending_approval, self.view.pending_message, live=True)
+            self.show_bar(live=True)
             self._open_gate(self.view.pending_approval)
             self.live.start()  # after the stored events, so nothing is shown twice
 
@@ -142,10 +140,9 @@ class LiveRunScreen(RunScreen):
             self._show_functions()
 
     def _on_gate(self, event: EventBase) -> None:
-        bar = self.query_one(ApprovalBar)
         # An interrupted engine takes no answer: its gate is answered after a resume.
         answerable = event.kind != "run_interrupted"
-        bar.show_gate(self.view.pending_approval, self.view.pending_message, live=answerable)
+        self.show_bar(live=answerable)
         self.refresh_bindings()
         if self._catching_up or self.live is None:
             return
@@ -275,15 +272,6 @@ class LiveRunScreen(RunScreen):
         if action == "next_turn":
             return True if running and (gate == "step" or self._paused) else None
         return super().check_action(action, parameters)
-
-    @on(ApprovalBar.Chosen)
-    def _bar_choice(self, message: ApprovalBar.Chosen) -> None:
-        action = {"approve": self.action_approve, "request_changes": self.action_request_changes,
-                  "reject": self.action_reject, "next_turn": self.action_next_turn,
-                  "steer": self.action_steer, "toggle_step": self.action_toggle_step}
-        handler = action.get(message.choice)
-        if handler is not None:
-            handler()
 
     def action_leave(self) -> None:
         """Escape leaves the spec editor first. While an agent turn is under way it interrupts

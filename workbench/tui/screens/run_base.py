@@ -202,7 +202,23 @@ class RunScreen(Screen[None]):
         self.query_one(DiffView).set_changed_functions(
             changed_functions_by_file(self.view.changed_functions))
 
+    @on(ApprovalBar.Chosen)
+    def _bar_choice(self, message: ApprovalBar.Chosen) -> None:
+        """A click on the bar runs the action its key would."""
+        handler = getattr(self, f"action_{message.choice}", None)
+        if callable(handler):
+            handler()
+
     # delivering the change ------------------------------------------------------------------
+    def show_bar(self, *, live: bool) -> None:
+        """The bar under the panes: the gate waiting for an answer, else, once the change is
+        approved and committed, its commit and branch with the key that applies it."""
+        view, bar = self.view, self.query_one(ApprovalBar)
+        if view.pending_approval is None and view.status is RunStatus.APPROVED and view.commit:
+            bar.show_gate("delivered", f"{view.commit[:10]} on {view.branch}", live=live)
+        else:
+            bar.show_gate(view.pending_approval, view.pending_message, live=live)
+
     def action_apply_change(self) -> None:
         """Bring the approved commit onto the branch checked out in the run's repository,
         after a confirmation that says what will happen."""

@@ -17,7 +17,6 @@ from textual.widgets import Static
 from agents.contracts import RunStatus
 from agents.events import EventBase
 from agents.run_state import RunState
-from widgets.approval_bar import ApprovalBar
 from widgets.conversation import ConversationView
 from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
@@ -113,7 +112,7 @@ class ReplayScreen(RunScreen):
         q(RunStatusBar).update_view(view)
         self.refresh_panes()
         self.refresh_bindings()
-        q(ApprovalBar).show_gate(view.pending_approval, view.pending_message, live=False)
+        self.show_bar(live=False)
         self._update_bar()
 
     def _update_bar(self) -> None:
