@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on
 from textual.message import Message
@@ -100,10 +101,19 @@ class Composer(Input):
             super().__init__()
             self.parsed = parsed
 
+    PLACEHOLDERS: ClassVar[dict[str, str]] = {
+        "live": "Steer the next turn · @developer … for one role · /help for commands",
+        "stopped": "The run is stopped: R resumes it · /cost, /model, /diff, /help still work",
+        "finished": "The run has finished · /cost, /model, /diff, /help still work",
+    }
+
     def __init__(self, paths: Callable[[], Sequence[str]], *, id: str | None = None) -> None:
-        super().__init__(placeholder="Steer the next turn · @developer … for one role · "
-                                     "/help for commands", id=id,
+        super().__init__(placeholder=self.PLACEHOLDERS["live"], id=id,
                          suggester=MentionSuggester(paths))
+
+    def show_run_state(self, state: str) -> None:
+        """Say what typing here can still do: "live", "stopped" or "finished"."""
+        self.placeholder = self.PLACEHOLDERS[state]
 
     @on(Input.Submitted)
     def _send(self, event: Input.Submitted) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pygit2
 
 from widgets.approval_bar import ApprovalBar
+from widgets.composer import Composer
 from workbench.store import RunStore
 
 from .conftest import at_gate, demo_config, finished, tui, wait_for
@@ -32,6 +33,9 @@ async def test_the_committed_change_is_on_show_and_y_applies_it_after_a_confirma
         text = str(bar.render())
         assert text.startswith(f"✓ Committed {commit[:10]} on {branch}")
         assert "y  apply to my branch" in text
+        composer = screen.query_one(Composer)
+        await wait_for(pilot, lambda: composer.placeholder.startswith("The run has finished"),
+                       5, "the composer to stop offering steers")
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is not screen, 5, "the confirmation")
         await pilot.press("n")  # not now: nothing moves

@@ -161,6 +161,7 @@ class LiveRunScreen(RunScreen):
     @on(RunDone)
     def _on_done(self, message: RunDone) -> None:
         self.refresh_bindings()
+        self.query_one(Composer).show_run_state("finished" if self.view.finished else "stopped")
         if message.outcome is not None:
             outcome = message.outcome
             ok = outcome.status is RunStatus.APPROVED
