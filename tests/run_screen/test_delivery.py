@@ -46,6 +46,8 @@ async def test_the_committed_change_is_on_show_and_y_applies_it_after_a_confirma
         await pilot.press("y")
         await wait_for(pilot, lambda: pygit2.Repository(str(demo_repo)).head.target != before,
                        10, "the commit on the user's branch")
+        await wait_for(pilot, lambda: "· applied to " in str(bar.render()), 5,
+                       "the bar to say where the change went")
     landed = pygit2.Repository(str(demo_repo))
     assert landed.head.shorthand == repo.head.shorthand  # the user's branch, not the run's
     assert landed.get(landed.head.target).message == landed.get(commit).message

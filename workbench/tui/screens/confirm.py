@@ -24,7 +24,7 @@ class ConfirmScreen(ModalScreen[bool]):
         width: auto; max-width: 80%; height: auto; padding: 1 2;
         border: thick $warning; background: $surface;
     }
-    ConfirmScreen #confirm-question { margin-bottom: 1; }
+    ConfirmScreen #confirm-question { margin-bottom: 1; max-width: 100%; }
     ConfirmScreen Horizontal { width: auto; height: auto; }
     ConfirmScreen Button { margin-right: 2; min-width: 12; }
     ConfirmScreen .hint { color: $text-muted; margin-top: 1; }

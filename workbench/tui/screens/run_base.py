@@ -248,6 +248,9 @@ class RunScreen(Screen[None]):
             self.notify(str(exc).splitlines()[0], title="Cannot apply", severity="error")
             return
         self.notify(f"{plan.branch} is now at {sha[:10]} ({plan.mode})", title="Applied")
+        bar = self.query_one(ApprovalBar)
+        bar.show_gate("delivered", f"{self.view.commit or ''}"[:10] + f" on {self.view.branch}"
+                      f" · applied to {plan.branch} as {sha[:10]}", live=bar.live)
 
     # full log on demand -----------------------------------------------------------------------
     @on(TestOutputView.FullLogRequested)
