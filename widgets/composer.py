@@ -90,8 +90,8 @@ class Composer(Input):
     """One line for the human: steers and slash commands, cleared once sent."""
 
     DEFAULT_CSS = """
-    Composer { height: 1; border: none; padding: 0 1; background: $boost; }
-    Composer:focus { background: $accent 15%; }
+    Composer.-textual-compact { padding: 0 1; background: $boost; }
+    Composer.-textual-compact:focus { background: $accent 15%; }
     """
 
     class Sent(Message):
@@ -108,7 +108,8 @@ class Composer(Input):
     }
 
     def __init__(self, paths: Callable[[], Sequence[str]], *, id: str | None = None) -> None:
-        super().__init__(placeholder=self.PLACEHOLDERS["live"], id=id,
+        # compact: one row, no border, also while focused (a tall border would hide the text)
+        super().__init__(placeholder=self.PLACEHOLDERS["live"], id=id, compact=True,
                          suggester=MentionSuggester(paths))
 
     def show_run_state(self, state: str) -> None:

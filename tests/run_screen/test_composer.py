@@ -61,6 +61,9 @@ async def test_paths_complete_and_bad_lines_say_why(store: RunStore, demo_repo: 
         await pilot.press(*"look at @inventory/st")
         await wait_for(pilot, lambda: composer._suggestion == "look at @inventory/stock.py", 5,
                        "path completion")
+        # what is typed is on screen while the composer has focus (one row, no border)
+        assert composer.size.height == 1
+        assert "look at @inventory/st" in composer.render_line(0).text
         composer.clear()
         await pilot.press(*"/frobnicate", "enter")
         await wait_for(pilot, lambda: any("Unknown command /frobnicate" in str(n.message)
