@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from agents.events import RunStarted
 from agents.fold import fold
 from workbench.recovery import mark_dead_runs
 from workbench.store import RunStore
@@ -26,7 +27,10 @@ def test_a_running_run_with_a_dead_engine_is_marked_interrupted(tmp_path: Path) 
     store.conn.execute("UPDATE runs SET lease_pid = ? WHERE run_id = 'dead'", [_dead_pid()])
     held = store.acquire_lease("alive")  # this process drives it
 
+    store.append(RunStarted(run_id="dead", task="t", repo="/r", models={}))
+    store.conn.execute("UPDATE events SET ts = 1000.0 WHERE run_id = 'dead'")
     assert mark_dead_runs(store) == ["dead"]
+    assert store.get_run("dead").finished_at == 1000.0  # its last sign of life
     assert store.get_run("dead").status == "INTERRUPTED"
     assert fold(store.iter_events("dead")).status.value == "INTERRUPTED"
     assert store.lease("dead") is None

@@ -3,6 +3,8 @@ list never shows a dead run as running and ``resume`` picks it up."""
 
 from __future__ import annotations
 
+import time
+
 from workbench.store import RunBusy, RunStore
 
 RUNNING = "RUNNING"
@@ -26,8 +28,12 @@ def mark_dead_runs(store: RunStore) -> list[str]:
         except RunBusy:
             continue  # alive
         try:
+            last = store.db.execute("SELECT MAX(ts) FROM events WHERE run_id = ?",
+                                    [run_id]).fetchone()[0]
             store.append(RunInterrupted(run_id=run_id, reason=DEAD_ENGINE))
-            store.update_run(run_id, status=RunStatus.INTERRUPTED.value, reason=DEAD_ENGINE)
+            # its clock stops at its last sign of life, not at the time it was found dead
+            store.update_run(run_id, status=RunStatus.INTERRUPTED.value, reason=DEAD_ENGINE,
+                             finished_at=last if last is not None else time.time())
             marked.append(run_id)
         finally:
             store.release_lease(run_id, token)

@@ -69,6 +69,8 @@ class RunRecord:
     phase: str
     started_at: float
     finished_at: float | None
+    """When the run last stopped: finished, parked or interrupted (its clock stops there);
+    None while an engine drives it."""
     reason: str
     prompt_tokens: int
     completion_tokens: int

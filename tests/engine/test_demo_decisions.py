@@ -46,6 +46,8 @@ async def test_demo_decisions_end_approved(
     outcome = first
     for decision in decisions:
         assert outcome.status is RunStatus.WAITING_FOR_APPROVAL, outcome.reason
+        parked = store.get_run(run_id)  # parked: its clock stops while nobody works on it
+        assert parked.finished_at is not None
         comment = "please change this" if decision is R else ""
         approve_run(store, run_id, decision, comment=comment)
         outcome = await open_pipeline(store, run_id).run()

@@ -53,6 +53,9 @@ async def test_ctrl_c_interrupts_and_resume_finishes(
         state = fold(store.iter_events(run_id))
         assert state.status is RunStatus.INTERRUPTED and state.stage == "cycle_started"
         assert store.lease(run_id) is None
+        row = store.get_run(run_id)  # its clock stopped at the interrupt, in every view
+        assert row.duration_s == store.get_run(run_id).duration_s
+        assert abs(row.duration_s - state.elapsed) < 2
         with server._lock:  # the interrupted turn starts again: its replies are asked again
             server._replies = [FakeReply.of(r) for r in demo_replies(demo_script)[1:]]
         outcome = await open_pipeline(store, run_id, auto_approve=True).run()

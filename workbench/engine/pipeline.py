@@ -102,7 +102,8 @@ class Pipeline(Steps):
 
     def _interrupted(self, reason: str) -> None:
         self.bus.put(RunInterrupted(reason=reason))
-        self.store.update_run(self.run_id, status=RunStatus.INTERRUPTED.value, reason=reason)
+        self.store.update_run(self.run_id, status=RunStatus.INTERRUPTED.value, reason=reason,
+                              finished_at=time.time())
 
     def _end(self, status: RunStatus, reason: str) -> RunOutcome:
         branch = self.wt.branch if self.wt else self.state.branch
@@ -111,7 +112,7 @@ class Pipeline(Steps):
             self.bus.put(RunParked(gate="" if provider else self.state.pending_approval or "",
                                    reason=reason, waiting_on="provider" if provider else "human"))
             self.store.update_run(self.run_id, status=status.value, reason=reason,
-                                  finished_at=None, branch=branch)
+                                  finished_at=time.time(), branch=branch)
             return RunOutcome(self.run_id, status, reason, branch, "")
         commit = self.state.commit if status is RunStatus.APPROVED else ""
         self.bus.put(RunFinished(status=status.value, reason=reason, commit=commit,

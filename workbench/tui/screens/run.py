@@ -162,6 +162,7 @@ class LiveRunScreen(RunScreen):
     def _on_done(self, message: RunDone) -> None:
         self.refresh_bindings()
         self.query_one(Composer).show_run_state("finished" if self.view.finished else "stopped")
+        self.query_one(RunStatusBar).clock = False  # no engine: the elapsed time stops here
         if message.outcome is not None:
             outcome = message.outcome
             ok = outcome.status is RunStatus.APPROVED
