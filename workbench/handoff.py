@@ -11,6 +11,11 @@ from typing import Any
 
 FORMATS = ("pr-body", "json", "webhook", "teams", "slack")
 READY = "READY_FOR_REVIEW"
+NO_SUMMARY = "(no summary)"
+# Block Kit's documented limits, in characters
+SLACK_SECTION_TEXT = 3000
+SLACK_FIELD_TEXT = 2000
+SLACK_FALLBACK_TEXT = 300
 
 
 def _status(bundle: dict[str, Any]) -> str:
@@ -107,26 +112,45 @@ def teams_card(bundle: dict[str, Any], action_url: str = "") -> dict[str, Any]:
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "body": [{"type": "TextBlock", "text": "Workbench: approval requested",
                       "weight": "Bolder", "size": "Medium"},
-                     {"type": "TextBlock", "text": summary(bundle), "wrap": True},
+                     {"type": "TextBlock", "text": summary(bundle) or NO_SUMMARY,
+                      "wrap": True},
                      {"type": "FactSet", "facts": [{"title": k, "value": v}
                                                    for k, v in _facts(bundle)]}],
             "actions": actions}
 
 
+def _mrkdwn(text: str, limit: int) -> str:
+    """``text`` for a Slack mrkdwn field: &, < and > escaped (so a task's ``<!channel>`` stays
+    text and mentions nobody), cut to ``limit`` characters without splitting an escape."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[:limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
 def slack_message(bundle: dict[str, Any]) -> dict[str, Any]:
-    """Block Kit blocks asking for a decision; each button's value is ``decision:run_id``."""
+    """Block Kit blocks asking for a decision; each button's value is ``decision:run_id``.
+    Texts from the run are escaped and kept within Slack's limits."""
     rid = bundle.get("run_id")
-    fields = [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in _facts(bundle)]
+    what = summary(bundle) or NO_SUMMARY
+    fields = [{"type": "mrkdwn",
+               "text": f"*{k}*\n" + _mrkdwn(v, SLACK_FIELD_TEXT - len(k) - 3)}
+              for k, v in _facts(bundle)]
     buttons = [{"type": "button", "text": {"type": "plain_text", "text": title},
                 "action_id": f"workbench_{decision}", "value": f"{decision}:{rid}",
                 **({"style": style} if style else {})}
                for title, decision, style in (("Approve", "approve", "primary"),
                                               ("Request changes", "request_changes", ""),
                                               ("Reject", "reject", "danger"))]
-    return {"text": f"Workbench: approval requested for {summary(bundle)}"[:300],
+    return {"text": _mrkdwn(f"Workbench: approval requested for {what}", SLACK_FALLBACK_TEXT),
             "blocks": [{"type": "header", "text": {"type": "plain_text",
                                                     "text": "Workbench: approval requested"}},
-                       {"type": "section", "text": {"type": "mrkdwn", "text": summary(bundle)}},
+                       {"type": "section", "text": {"type": "mrkdwn",
+                                                    "text": _mrkdwn(what, SLACK_SECTION_TEXT)}},
                        {"type": "section", "fields": fields[:10]},
                        {"type": "actions", "elements": buttons}]}
 
