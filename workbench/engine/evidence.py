@@ -13,12 +13,19 @@ from typing import TYPE_CHECKING
 from agents.contracts import Role, TestResult
 from agents.diff import parse_unified_diff
 from workbench import gitops
+from workbench.engine.build_checks import (
+    StaticChecks,
+    check_text,
+    dotnet_checks,
+    typescript_checks,
+)
 from workbench.engine.bus import EventBus
 from workbench.sandbox import CommandResult, Sandbox
 from workbench.store import RunStore
 
 if TYPE_CHECKING:
     from analysis import FunctionChange
+    from analysis.build_findings import BuildFinding
 
 MAX_SLICE = 4000
 
@@ -143,11 +150,17 @@ class Evidence:
             return []
 
     async def static_checks(self, diff: str) -> str:
-        """ruff (and mypy when configured) on the changed Python files, when installed."""
+        """The text of :meth:`static_check_report`."""
+        return (await self.static_check_report(diff)).text
+
+    async def static_check_report(self, diff: str) -> StaticChecks:
+        """ruff on the changed Python files; tsc and the lint script of a TypeScript
+        project; dotnet build and dotnet format of a C# project. Each only when installed
+        and when the change touches its files."""
         try:
             files = [f.path for f in parse_unified_diff(diff) if f.new_path]
         except ValueError:
-            return "(diff did not parse)"
+            return StaticChecks("(diff did not parse)")
         py = [f for f in files if f.endswith(".py")]
         out: list[str] = []
         if py and _tool_available("ruff"):
@@ -156,10 +169,20 @@ class Evidence:
             out.append(res.output.strip()[-3000:])
         elif py:
             out.append("ruff: not installed, skipped")
-        ts = [f for f in files if f.endswith((".ts", ".tsx"))]
-        if ts:
-            out.append("tsc/eslint: not run (no TypeScript toolchain configured)")
-        return "\n".join(out) or "(no checks apply to the changed files)"
+        findings: list[BuildFinding] = []
+        root = self.wt.path
+        for checks, notes in (typescript_checks(root, files, _tool_available),
+                              dotnet_checks(root, files, _tool_available)):
+            out.extend(notes)
+            for check in checks:
+                # fixed command lines of the engine's own, not a model's: the agents'
+                # allow-list does not apply; they run in the same sandbox as every command
+                res = await self.sandbox.run_async(check.argv, approved=True)
+                found = check.parse(res.log_text, str(root)) if not res.blocked else []
+                findings += found
+                out.append(check_text(check, res, found))
+        return StaticChecks("\n".join(out) or "(no checks apply to the changed files)",
+                            findings)
 
     def changed_files_text(self, diff: str, limit: int = 12000) -> str:
         parts: list[str] = []

@@ -128,10 +128,9 @@ class Steps(SafetyGates):
         ev = self.evidence
         self._phase(Phase.REVIEW, Role.REVIEWER)
         diff = gitops.worktree_diff(self.wt_checked)
-        checks = await ev.static_checks(diff)
-        changes = ev.changed_functions()
-        self._artifact("static_checks", Role.REVIEWER,
-                       {"output": checks, "changes": [c.to_dict() for c in changes]})
+        report = await ev.static_check_report(diff)
+        checks, changes = report.text, ev.changed_functions()
+        self._artifact("static_checks", Role.REVIEWER, report.artifact_data(changes))
         text = await self.turn(
             Role.REVIEWER,
             prompts.reviewer_task(self.spec, diff, checks, views.changes_text(changes),
