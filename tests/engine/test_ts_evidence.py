@@ -67,7 +67,7 @@ def _link_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, symlinks=True, copy_function=link)
 
 
-def _project(tmp_path: Path, lint_script: bool) -> tuple[Path, str]:
+def _project(tmp_path: Path, lint_script: bool, tools: bool = True) -> tuple[Path, str]:
     proj = tmp_path / "shop"
     (proj / "src").mkdir(parents=True)
     scripts = ', "scripts": {"lint": "eslint src"}' if lint_script else ""
@@ -81,7 +81,8 @@ def _project(tmp_path: Path, lint_script: bool) -> tuple[Path, str]:
     _git(proj, "init", "-q", "-b", "main")
     _git(proj, "add", ".")
     _git(proj, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
-    _link_tree(NODE_MODULES, proj / "node_modules")
+    if tools:
+        _link_tree(NODE_MODULES, proj / "node_modules")
     (proj / "src" / "total.ts").write_text(AFTER)
     return proj, _git(proj, "diff")
 
@@ -127,6 +128,15 @@ async def test_a_clean_change_reports_no_problems(tmp_path: Path) -> None:
     report = await _evidence(tmp_path, proj).static_check_report(_git(proj, "diff"))
     assert "tsc --noEmit (exit 0" in report.text and "eslint (exit 0" in report.text
     assert report.text.count(": no problems") == 2 and report.findings == []
+
+
+@pytest.mark.skipif(shutil.which("tsc") is not None, reason="a tsc is on PATH here")
+async def test_without_node_modules_each_check_says_why_it_was_skipped(tmp_path: Path) -> None:
+    proj, diff = _project(tmp_path, lint_script=True, tools=False)
+    text = await _evidence(tmp_path, proj).static_checks(diff)
+    assert text.splitlines() == [
+        "tsc: not installed (no node_modules/typescript, none on PATH), skipped",
+        "npm run lint: node_modules is not installed in the worktree, skipped"]
 
 
 def _csharp(tmp_path: Path) -> tuple[Path, str]:

@@ -122,7 +122,10 @@ def typescript_checks(root: Path, changed: Sequence[str], on_path: Callable[[str
         notes.append("tsc: not installed (no node_modules/typescript, none on PATH), skipped")
     scripts = _package_json(root).get("scripts")
     eslint = package_bin(root, "eslint", "eslint")
-    if isinstance(scripts, dict) and isinstance(scripts.get("lint"), str):
+    installed = (root / "node_modules").is_dir()
+    if isinstance(scripts, dict) and isinstance(scripts.get("lint"), str) and not installed:
+        notes.append("npm run lint: node_modules is not installed in the worktree, skipped")
+    elif isinstance(scripts, dict) and isinstance(scripts.get("lint"), str):
         checks.append(Check("lint", ["npm", "run", "lint"], parse_eslint, "npm run lint"))
     elif eslint is not None and any((root / c).is_file() for c in ESLINT_CONFIGS) and sources:
         checks.append(Check("eslint", ["node", eslint, "--format", "json", *sources],
