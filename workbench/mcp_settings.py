@@ -1,7 +1,9 @@
 """The ``mcp`` section of the config: MCP tool servers offered to chosen agent roles.
 
-Every tool a server lists is shown to the roles, but a call passes the policy first: a tool not
-in ``allow`` is refused, a tool in ``risky`` needs a human; both refusals are recorded.
+Every tool a server lists is shown to the roles, but a call passes the policy first: a call of a
+tool not in ``allow``, or of one in ``risky``, is held for a human at the command gate (run it
+once, allow the tool for this repository, send the role back, or stop the run
+BLOCKED_BY_POLICY); every hold is recorded.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ class McpServer(BaseModel):
     roles: list[str] = Field(default_factory=lambda: ["developer"],
                              description="The agent roles offered this server's tools.")
     allow: list[str] = Field(default_factory=list,
-                             description="Tool names that may be called; empty: none.")
+                             description="Tool names that may be called without asking; a "
+                             "call of any other tool waits for a human.")
     risky: list[str] = Field(default_factory=list,
-                             description="Tool names that need a human's approval (refused "
-                             "in a run for now, with a policy event).")
+                             description="Tool names that need a human's approval at the "
+                             "command gate each time, even when allowed.")
     timeout_s: float = Field(default=30.0, gt=0, description="Limit for one tool call.")
 
     @model_validator(mode="after")

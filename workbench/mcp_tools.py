@@ -2,8 +2,10 @@
 
 The tools come from autogen-ext's MCP adapters (one server session per call, so nothing is left
 running between turns or across a resume). A call to a tool the server's ``allow`` list does
-not name, or to a ``risky`` one, is refused with a one-line reason and a ``policy`` event; the
-calls that run are recorded like any tool call by the engine's turn loop.
+not name, or to a ``risky`` one, does not reach the server: it gets a ``policy`` event and goes
+to the engine's ``hold`` (the command gate: a human runs it once with :func:`call_held`, allows
+the tool, sends the role back or stops the run); the calls that run are recorded like any tool
+call by the engine's turn loop.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ from workbench.mcp_settings import McpServer
 Record = Callable[[str, str, str], None]
 """``record(kind, message, tool)``: the engine's event for a refusal (``policy``) or a server
 that could not be reached (``error``)."""
+Hold = Callable[[McpServer, str, str, str], "str | None"]
+"""``hold(server, tool, args_json, reason)``: the text the model gets for a held call, or None
+when a human already allowed the tool for this repository (the call then runs)."""
+
+
+class McpCallFailed(RuntimeError):
+    """A held call the human approved could not be made (server gone, tool gone, bad args)."""
 
 
 class McpCallResult(BaseModel):
@@ -73,13 +82,14 @@ def _text(content: Any) -> str:
 class GuardedMcpTool(BaseTool[BaseModel, McpCallResult]):
     """One server tool behind the policy; its schema is the server's own."""
 
-    def __init__(self, inner: BaseTool[Any, Any], server: McpServer, record: Record) -> None:
+    def __init__(self, inner: BaseTool[Any, Any], server: McpServer, record: Record,
+                 hold: Hold | None = None) -> None:
         note = refusal(server, inner.name)
         description = inner.description
-        if note is not None:  # shown, so the model knows not to count on it
+        if note is not None:  # shown, so the model knows a human decides each call
             description = f"[{note.split(': ', 1)[1].split(';')[0]}] {description}"
         super().__init__(inner.args_type(), McpCallResult, inner.name, description)
-        self._inner, self._server, self._record = inner, server, record
+        self._inner, self._server, self._record, self._hold = inner, server, record, hold
 
     @property
     def schema(self) -> ToolSchema:
@@ -90,8 +100,13 @@ class GuardedMcpTool(BaseTool[BaseModel, McpCallResult]):
                        call_id: str | None = None) -> McpCallResult:
         note = refusal(self._server, self.name)
         if note is not None:
-            self._record("policy", note.removeprefix("BLOCKED_BY_POLICY: "), self.name)
-            return McpCallResult(text=note)
+            reason = note.removeprefix("BLOCKED_BY_POLICY: ")
+            answer: str | None = note
+            if self._hold is not None:
+                answer = self._hold(self._server, self.name, args_json(args), reason)
+            if answer is not None:
+                self._record("policy", reason, self.name)
+                return McpCallResult(text=answer)
         result = await super().run_json(args, cancellation_token, call_id)
         assert isinstance(result, McpCallResult)
         return result
@@ -104,7 +119,41 @@ class GuardedMcpTool(BaseTool[BaseModel, McpCallResult]):
         return value.text if isinstance(value, McpCallResult) else mask_secrets(str(value))
 
 
-async def server_tools(server: McpServer, record: Record) -> list[BaseTool[Any, Any]]:
+def args_json(args: Mapping[str, Any]) -> str:
+    return json.dumps(dict(args), sort_keys=True, default=str)
+
+
+async def call_held(servers: Sequence[Mapping[str, Any] | McpServer], server_name: str,
+                    tool: str, args: str) -> str:
+    """Make a held call the human approved, past the policy (its result masked)."""
+    server = next((s for s in (_server(e) for e in servers)
+                   if s is not None and s.name == server_name), None)
+    if server is None:
+        raise McpCallFailed(f"MCP server {server_name} is no longer in the run's config")
+    try:
+        async with asyncio.timeout(server.timeout_s):
+            adapters = await mcp_server_tools(server_params(server))
+            inner = next((t for t in adapters if t.name == tool), None)
+            if inner is None:
+                raise McpCallFailed(f"MCP server {server_name} no longer offers {tool}")
+            content = await inner.run_json(json.loads(args), CancellationToken())
+    except McpCallFailed:
+        raise
+    except (Exception, ExceptionGroup) as exc:
+        raise McpCallFailed(f"MCP call {tool} of {server_name} failed: {_first_line(exc)}"
+                            ) from None
+    return mask_secrets(_text(content))
+
+
+def _server(entry: Mapping[str, Any] | McpServer) -> McpServer | None:
+    try:
+        return entry if isinstance(entry, McpServer) else McpServer.model_validate(entry)
+    except ValidationError:
+        return None
+
+
+async def server_tools(server: McpServer, record: Record,
+                       hold: Hold | None = None) -> list[BaseTool[Any, Any]]:
     """The server's tools, guarded; a server that cannot be reached gives none and an
     ``error`` event with the one-line reason."""
     try:
@@ -114,7 +163,7 @@ async def server_tools(server: McpServer, record: Record) -> list[BaseTool[Any, 
         reason = _first_line(exc)
         record("error", f"MCP server {server.name} unavailable: {reason}", server.name)
         return []
-    return [GuardedMcpTool(tool, server, record) for tool in adapters]
+    return [GuardedMcpTool(tool, server, record, hold) for tool in adapters]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -125,7 +174,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 async def mcp_role_tools(servers: Sequence[Mapping[str, Any] | McpServer], role: str,
-                         record: Record, taken: Sequence[str] = ()) -> list[BaseTool[Any, Any]]:
+                         record: Record, taken: Sequence[str] = (),
+                         hold: Hold | None = None) -> list[BaseTool[Any, Any]]:
     """The guarded tools of every server offered to ``role`` (``servers``: the run's stored
     ``mcp`` section). A tool whose name is already taken (``taken``, or an earlier server's)
     is left out with a policy event: a call must reach exactly one tool."""
@@ -139,7 +189,7 @@ async def mcp_role_tools(servers: Sequence[Mapping[str, Any] | McpServer], role:
             continue
         if role not in server.roles:
             continue
-        for tool in await server_tools(server, record):
+        for tool in await server_tools(server, record, hold):
             if tool.name in names:
                 record("policy", f"MCP tool {tool.name} of server {server.name} left out: "
                        "another tool has that name", tool.name)

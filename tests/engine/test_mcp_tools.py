@@ -1,6 +1,5 @@
 """A scripted developer uses the tools of a local MCP server: the allowed tool runs and its
-result is recorded; a tool off the allow list and a risky one are refused, recorded as policy
-events, and never reach the server."""
+result is recorded (the calls the policy holds for a human: test_mcp_gate.py)."""
 
 from __future__ import annotations
 
@@ -43,27 +42,15 @@ async def test_a_scripted_developer_calls_mcp_tools_through_the_policy(
     marks = tmp_path / "marks"
     marks.mkdir()
     demo_script["roles"]["developer"].insert(0, {"tool_calls": [
-        {"name": "echo", "arguments": {"text": "hello from the developer"}},
-        {"name": "delete_all", "arguments": {}},
-        {"name": "deploy", "arguments": {"target": "production"}}]})
+        {"name": "echo", "arguments": {"text": "hello from the developer"}}]})
     config = config_for(demo_repo, write_script(tmp_path, demo_script), auto_approve=True,
                         mcp=[echo_server(marks)])
     outcome = await create_pipeline(store, config).run()
     assert outcome.status is RunStatus.APPROVED, outcome.reason
 
     results = {r["name"]: r for r in _payloads(store, outcome.run_id, "tool_result")}
-    calls = [c["name"] for c in _payloads(store, outcome.run_id, "tool_call")]
-    assert {"echo", "delete_all", "deploy"} <= set(calls)
     assert "echo: hello from the developer" in results["echo"]["content"]
-    assert "BLOCKED_BY_POLICY" in results["delete_all"]["content"]
-    assert "allow list" in results["delete_all"]["content"]
-    assert "a human must approve it" in results["deploy"]["content"]
-    policy = [p for p in _payloads(store, outcome.run_id, "policy") if p["tool"] in
-              ("delete_all", "deploy")]
-    assert [(p["tool"], p["role"]) for p in policy] == [("delete_all", "developer"),
-                                                        ("deploy", "developer")]
-    assert "\n" not in policy[0]["message"]
-    assert list(marks.iterdir()) == []  # neither refused tool reached the server
+    assert _payloads(store, outcome.run_id, "policy") == []  # allowed: nothing held
 
 
 async def test_a_role_not_named_gets_no_tools_and_a_dead_server_is_one_error(

@@ -189,7 +189,8 @@ class PipelineBase:
                 from workbench.mcp_tools import mcp_role_tools  # the mcp client only when used
 
                 extra = await mcp_role_tools(self.config.mcp, role.value, self._record_mcp(role),
-                                             [t.name for t in tools or []])
+                                             [t.name for t in tools or []],
+                                             self._hold_mcp(role))
             agent = make_agent(role, client, tools, extra)
             saved = self._saved_state(role)
             if saved is not None:  # resumed or forked: the agent remembers its conversation
@@ -238,6 +239,24 @@ class PipelineBase:
             self.bus.emit(kind, role.value, message=message, tool=tool)
 
         return record
+
+    def _hold_mcp(self, role: Role) -> Callable[[Any, str, str, str], str | None]:
+        """A call the MCP policy holds ends the turn at the command gate, like a blocked
+        command, unless a human allowed that tool for this repository."""
+        from workbench.mcp_calls import mcp_call_argv
+
+        def hold(server: Any, tool: str, args: str, reason: str) -> str | None:
+            argv = mcp_call_argv(server.name, tool, args)
+            if tool not in server.risky and self.remembered(argv[:3]):
+                return None
+            if self._blocked is not None:
+                return (f"not run: `{shlex.join(self._blocked.argv)}` waits for a human "
+                        "decision; end your turn now with a short summary")
+            self._blocked = CommandBlocked(argv, role, reason, "turn")
+            return (f"BLOCKED_BY_POLICY: {reason}. The call now waits for a human decision: "
+                    "end your turn with a short summary of where you are.")
+
+        return hold
 
     def _propose_patch(self, role: Role):  # type: ignore[no-untyped-def]
         def propose(diff: str, summary: str) -> str:

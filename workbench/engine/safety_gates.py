@@ -5,6 +5,7 @@ high-risk paths needs a human approval that names them, even under ``--auto-appr
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterable, Sequence
 
 from agents.contracts import Decision, Phase, ReviewIssue, ReviewResult, Role, RunStatus
@@ -12,6 +13,7 @@ from workbench.allowlist import allow_command
 from workbench.engine.approvals import shown
 from workbench.engine.base import CommandBlocked, PipelineBase, RunStopped
 from workbench.engine.config import DEFAULT_HIGH_RISK
+from workbench.mcp_calls import is_mcp_call
 
 __all__ = ["DEFAULT_HIGH_RISK", "CommandBlocked", "SafetyGates", "high_risk_paths"]
 
@@ -59,6 +61,9 @@ class SafetyGates(PipelineBase):
                         + " Use a command the policy allows.")
             await self._back_to(role, req.resume, feedback)
             return
+        if is_mcp_call(req.argv):
+            await self._held_mcp_call(req.argv, role, req.resume, approval.remember, approval.by)
+            return
         if approval.remember:
             allow_command(self.store.path, self.config.repo_path, req.argv, approval.by)
         run = await self.evidence.run_tests(req.argv, role, approved=True)
@@ -68,6 +73,32 @@ class SafetyGates(PipelineBase):
         await self._back_to(role, req.resume, (
             f"The human approved the command `{shown(req.argv)}` once and it ran:\n"
             f"{run.summary_text()}\nGo on with your task."))
+
+    async def _held_mcp_call(self, argv: list[str], role: Role, resume: str, remember: bool,
+                             by: str) -> None:
+        """The MCP call the human approved runs once (and its tool is allowed for the
+        repository when asked, unless the server marks it risky: those ask every time)."""
+        from workbench.mcp_tools import McpCallFailed, call_held
+
+        _, server, tool, args = argv
+        risky = any(tool in (entry.get("risky") or []) for entry in self.config.mcp
+                    if isinstance(entry, dict) and entry.get("name") == server)
+        if remember and not risky:
+            allow_command(self.store.path, self.config.repo_path, argv[:3], by)
+        call_id = f"held-{self.state.last_seq}"
+        self.bus.emit("tool_call", role.value, name=tool, arguments=json.loads(args),
+                      call_id=call_id)
+        try:
+            text = await call_held(self.config.mcp, server, tool, args)
+            self.bus.emit("tool_result", role.value, name=tool, content=text[:8000],
+                          call_id=call_id)
+            outcome = f"ran, and returned:\n{text[:4000]}"
+        except McpCallFailed as exc:
+            self.bus.emit("error", role.value, message=str(exc))
+            outcome = f"could not be made: {exc}"
+        await self._back_to(role, resume, (
+            f"The human approved the MCP call `{shown(argv)}` once; it {outcome}\n"
+            "Go on with your task."))
 
     async def _back_to(self, role: Role, resume: str, feedback: str) -> None:
         if role is Role.DEVELOPER:

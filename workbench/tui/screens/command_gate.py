@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from workbench.mcp_calls import is_mcp_call
+
 CommandAnswer = Literal["once", "always"]
 
 
@@ -43,7 +45,8 @@ class CommandGateScreen(ModalScreen["CommandAnswer | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"The policy blocked a command of the {self.role or 'run'}:")
+            what = "an MCP tool call" if is_mcp_call(self.argv) else "a command"
+            yield Label(f"The policy blocked {what} of the {self.role or 'run'}:")
             yield Label(shlex.join(self.argv)[:300], id="command-argv", markup=False)
             yield Label(f"Reason: {self.reason}", id="command-reason", markup=False)
             with Horizontal():
