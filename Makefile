@@ -10,10 +10,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# TypeScript tools the live build-evidence tests run (pinned; without npm those tests skip)
+NODE_TOOLS := tests/node_tools/node_modules/.package-lock.json
+$(NODE_TOOLS): tests/node_tools/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/node_tools --no-audit --no-fund --loglevel=error; \
+	else echo "npm missing: the live TypeScript evidence tests will skip"; fi
+
 run: $(STAMP)
 	$(VENV)/bin/workbench demo
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_TOOLS)
 	$(PY) -m pytest -n 2
 
 lint: $(STAMP)
