@@ -126,8 +126,7 @@ def args_json(args: Mapping[str, Any]) -> str:
 async def call_held(servers: Sequence[Mapping[str, Any] | McpServer], server_name: str,
                     tool: str, args: str) -> str:
     """Make a held call the human approved, past the policy (its result masked)."""
-    server = next((s for s in (_server(e) for e in servers)
-                   if s is not None and s.name == server_name), None)
+    server = find_server(servers, server_name)
     if server is None:
         raise McpCallFailed(f"MCP server {server_name} is no longer in the run's config")
     try:
@@ -145,11 +144,17 @@ async def call_held(servers: Sequence[Mapping[str, Any] | McpServer], server_nam
     return mask_secrets(_text(content))
 
 
-def _server(entry: Mapping[str, Any] | McpServer) -> McpServer | None:
-    try:
-        return entry if isinstance(entry, McpServer) else McpServer.model_validate(entry)
-    except ValidationError:
-        return None
+def find_server(servers: Sequence[Mapping[str, Any] | McpServer], name: str
+                ) -> McpServer | None:
+    """The configured server called ``name`` (entries that do not validate are skipped)."""
+    for entry in servers:
+        try:
+            server = entry if isinstance(entry, McpServer) else McpServer.model_validate(entry)
+        except ValidationError:
+            continue
+        if server.name == name:
+            return server
+    return None
 
 
 async def server_tools(server: McpServer, record: Record,

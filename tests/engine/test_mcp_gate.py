@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from agents.contracts import Decision, RunStatus
 from agents.fold import fold
 from workbench.allowlist import allowed_commands
@@ -25,6 +27,14 @@ def _tester_calls(demo_script: dict[str, Any], tool: str, args: dict[str, Any]) 
         {"name": tool, "arguments": args}]}
 
 
+@pytest.fixture
+def marks(tmp_path: Path) -> Path:
+    """Where the echo server's refused tools leave a mark when they do run."""
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    return folder
+
+
 def _payloads(store: RunStore, run_id: str, kind: str) -> list[dict[str, Any]]:
     return [e.payload() for e in store.events(run_id) if e.kind == kind]
 
@@ -39,10 +49,8 @@ async def _parked(store: RunStore, repo: Path, tmp_path: Path, script: dict[str,
 
 
 async def test_a_tool_off_the_allow_list_waits_for_a_human_and_a_refusal_blocks_the_run(
-    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore
+    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore, marks: Path
 ) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
     _tester_calls(demo_script, "delete_all", {})
     rid = await _parked(store, demo_repo, tmp_path, demo_script, marks)
     state = fold(store.iter_events(rid))
@@ -64,10 +72,8 @@ async def test_a_tool_off_the_allow_list_waits_for_a_human_and_a_refusal_blocks_
 
 
 async def test_run_once_makes_the_held_call_and_the_role_goes_on_with_its_result(
-    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore
+    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore, marks: Path
 ) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
     _tester_calls(demo_script, "deploy", {"target": "staging"})
     rid = await _parked(store, demo_repo, tmp_path, demo_script, marks)
     assert "marked risky" in fold(store.iter_events(rid)).command_request.reason  # type: ignore[union-attr]
@@ -84,10 +90,8 @@ async def test_run_once_makes_the_held_call_and_the_role_goes_on_with_its_result
 
 
 async def test_allowing_a_tool_for_the_repository_lets_the_next_run_call_it_unasked(
-    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore
+    tmp_path: Path, demo_repo: Path, demo_script: dict[str, Any], store: RunStore, marks: Path
 ) -> None:
-    marks = tmp_path / "marks"
-    marks.mkdir()
     _tester_calls(demo_script, "delete_all", {})
     rid = await _parked(store, demo_repo, tmp_path, demo_script, marks)
     approve_run(store, rid, Decision.APPROVE, remember=True)

@@ -249,9 +249,8 @@ class PipelineBase:
             argv = mcp_call_argv(server.name, tool, args)
             if tool not in server.risky and self.remembered(argv[:3]):
                 return None
-            if self._blocked is not None:
-                return (f"not run: `{shlex.join(self._blocked.argv)}` waits for a human "
-                        "decision; end your turn now with a short summary")
+            if (waiting := self._already_held()) is not None:
+                return waiting
             self._blocked = CommandBlocked(argv, role, reason, "turn")
             return (f"BLOCKED_BY_POLICY: {reason}. The call now waits for a human decision: "
                     "end your turn with a short summary of where you are.")
@@ -275,6 +274,13 @@ class PipelineBase:
 
         return propose
 
+    def _already_held(self) -> str | None:
+        """One held call per turn: the text for any later call while one waits at the gate."""
+        if self._blocked is None:
+            return None
+        return (f"not run: `{shlex.join(self._blocked.argv)}` waits for a human decision; "
+                "end your turn now with a short summary")
+
     def remembered(self, argv: list[str]) -> bool:
         """A human added this exact command to the repository's allow-list."""
         return argv in allowed_commands(self.store.path, self.config.repo_path)
@@ -287,9 +293,8 @@ class PipelineBase:
                 self.bus.emit("policy", role.value, message=f"command refused: {exc}",
                               tool="run_tests")
                 return f"BLOCKED_BY_POLICY: {exc}. Give the command as plain arguments."
-            if self._blocked is not None:
-                return (f"not run: `{shlex.join(self._blocked.argv)}` waits for a human "
-                        "decision; end your turn now with a short summary")
+            if (waiting := self._already_held()) is not None:
+                return waiting
             result = await self.evidence.run_tests(argv, role, approved=self.remembered(argv))
             if not result.command.blocked:
                 return result.summary_text()

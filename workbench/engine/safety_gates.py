@@ -78,12 +78,11 @@ class SafetyGates(PipelineBase):
                              by: str) -> None:
         """The MCP call the human approved runs once (and its tool is allowed for the
         repository when asked, unless the server marks it risky: those ask every time)."""
-        from workbench.mcp_tools import McpCallFailed, call_held
+        from workbench.mcp_tools import McpCallFailed, call_held, find_server
 
         _, server, tool, args = argv
-        risky = any(tool in (entry.get("risky") or []) for entry in self.config.mcp
-                    if isinstance(entry, dict) and entry.get("name") == server)
-        if remember and not risky:
+        configured = find_server(self.config.mcp, server)
+        if remember and configured is not None and tool not in configured.risky:
             allow_command(self.store.path, self.config.repo_path, argv[:3], by)
         call_id = f"held-{self.state.last_seq}"
         self.bus.emit("tool_call", role.value, name=tool, arguments=json.loads(args),

@@ -70,6 +70,7 @@ class RunScreen(Screen[None]):
         self._pane = "conversation"
         self._focus = ""
         self._diff_text = ""
+        self._applied = ""  # once applied here: where the change went, shown on the bar
 
     def compose(self) -> ComposeResult:
         yield RunStatusBar(id="status")
@@ -215,7 +216,8 @@ class RunScreen(Screen[None]):
         approved and committed, its commit and branch with the key that applies it."""
         view, bar = self.view, self.query_one(ApprovalBar)
         if view.pending_approval is None and view.status is RunStatus.APPROVED and view.commit:
-            bar.show_gate("delivered", f"{view.commit[:10]} on {view.branch}", live=live)
+            bar.show_gate("delivered", f"{view.commit[:10]} on {view.branch}{self._applied}",
+                          live=live)
         else:
             bar.show_gate(view.pending_approval, view.pending_message, live=live)
 
@@ -248,9 +250,8 @@ class RunScreen(Screen[None]):
             self.notify(str(exc).splitlines()[0], title="Cannot apply", severity="error")
             return
         self.notify(f"{plan.branch} is now at {sha[:10]} ({plan.mode})", title="Applied")
-        bar = self.query_one(ApprovalBar)
-        bar.show_gate("delivered", f"{self.view.commit or ''}"[:10] + f" on {self.view.branch}"
-                      f" · applied to {plan.branch} as {sha[:10]}", live=bar.live)
+        self._applied = f" · applied to {plan.branch} as {sha[:10]}"
+        self.show_bar(live=self.query_one(ApprovalBar).live)
 
     # full log on demand -----------------------------------------------------------------------
     @on(TestOutputView.FullLogRequested)
