@@ -66,6 +66,8 @@ class RunStarted(EventBase):
     fork_seq: int | None = None
     forked_at: float | None = None
     """When the fork was made: a fork's clock starts here, not at the copied start."""
+    mode: Literal["pipeline", "group"] = "pipeline"
+    """``group``: the roles take turns in an AutoGen group chat (see :class:`SpeakerSelected`)."""
 
     def summary(self) -> str:
         return f"{self.model} on {self.branch}"
@@ -348,6 +350,36 @@ class HandoffPosted(EventBase):
         return f"{self.format} posted to {self.host}: HTTP {self.status_code}"
 
 
+class SpeakerSelected(EventBase):
+    """Group mode: who the group chat gave the next turn to, and among whom it chose."""
+
+    kind: Literal["speaker_selected"] = "speaker_selected"
+    speaker: str
+    candidates: list[str] = Field(default_factory=list)
+    by: Literal["selector", "only", "fallback"] = "only"
+    """``selector``: the selector model chose among several; ``only``: one could act;
+    ``fallback``: the selector named none of them, so the first candidate speaks."""
+
+    def summary(self) -> str:
+        among = ", ".join(self.candidates)
+        if self.by == "selector":
+            return f"{self.speaker} speaks next (chosen from {among})"
+        if self.by == "fallback":
+            return f"{self.speaker} speaks next (the selector named none of {among})"
+        return f"{self.speaker} speaks next"
+
+
+class GroupMessage(EventBase):
+    """Group mode: what one participant (a role or the human at a gate) told the team; the
+    thread every role reads and the selector chooses from. ``role`` is the author."""
+
+    kind: Literal["group_message"] = "group_message"
+    content: str
+
+    def summary(self) -> str:
+        return self.content[:120]
+
+
 class RunFinished(EventBase):
     kind: Literal["run_finished"] = "run_finished"
     status: str
@@ -363,7 +395,8 @@ RunEvent = Annotated[
     RunStarted | PhaseChanged | TurnStarted | ModelCall | ModelRetry | ModelChunk | AgentMessage
     | ToolCall | ToolResult | ArtifactRecorded | ApprovalRequested | ApprovalGiven | Steer
     | BudgetUsed | ErrorRecorded | PolicyRecorded | InjectionSuspected | RunParked
-    | RunInterrupted | TraceStarted | HandoffPosted | RunFinished,
+    | RunInterrupted | TraceStarted | HandoffPosted | SpeakerSelected | GroupMessage
+    | RunFinished,
     Field(discriminator="kind"),
 ]
 """Any run event."""
@@ -374,7 +407,8 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
                 AgentMessage,
                 ToolCall, ToolResult, ArtifactRecorded, ApprovalRequested, ApprovalGiven, Steer,
                 BudgetUsed, ErrorRecorded, PolicyRecorded, InjectionSuspected, RunParked,
-                RunInterrupted, TraceStarted, HandoffPosted, RunFinished)
+                RunInterrupted, TraceStarted, HandoffPosted, SpeakerSelected, GroupMessage,
+                RunFinished)
 }
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
 TRANSIENT_KINDS: frozenset[str] = frozenset({"model_chunk"})

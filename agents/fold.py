@@ -16,6 +16,7 @@ from agents.events import (
     BudgetUsed,
     ErrorRecorded,
     EventBase,
+    GroupMessage,
     HandoffPosted,
     InjectionSuspected,
     ModelCall,
@@ -27,6 +28,7 @@ from agents.events import (
     RunInterrupted,
     RunParked,
     RunStarted,
+    SpeakerSelected,
     Steer,
     ToolCall,
     ToolResult,
@@ -160,6 +162,7 @@ def _started(state: RunState, e: RunStarted) -> None:
     state.task, state.repo, state.branch = e.task, e.repo, e.branch
     state.worktree, state.base_commit = e.worktree, e.base_commit
     state.model, state.models, state.scripted = e.model, dict(e.models), e.scripted
+    state.mode = e.mode
     state.forked_from, state.fork_seq = e.forked_from, e.fork_seq
     state.limits = {str(k).removeprefix("max_"): float(v) for k, v in e.budgets.items()}
     state.status = RunStatus.RUNNING
@@ -447,6 +450,11 @@ def _finished(state: RunState, e: RunFinished) -> None:
                                      else ""))
 
 
+def _group_message(state: RunState, e: GroupMessage) -> None:
+    state.group_thread.append((e.role, e.content))
+    state.group_posted = state.milestone_seq
+
+
 _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     RunStarted: _started, PhaseChanged: _phase, TurnStarted: _turn, ModelCall: _model_call,
     ModelRetry: _model_retry, ModelChunk: _chunk, AgentMessage: _message, ToolCall: _tool_call,
@@ -457,4 +465,6 @@ _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     RunInterrupted: _interrupted, RunFinished: _finished,
     TraceStarted: lambda state, e: setattr(state, "trace", (e.trace_id, e.span_id)),
     HandoffPosted: lambda state, e: _item(state, e, "artifact", e.summary()),
+    SpeakerSelected: lambda state, e: _item(state, e, "phase", "group: " + e.summary()),
+    GroupMessage: _group_message,
 }

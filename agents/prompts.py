@@ -166,13 +166,20 @@ def is_full_task(text: str) -> bool:
     return any(opener in text for opener in FULL_TASKS)
 
 
-def requirements_task(task: str, comment: str = "", files: str = "") -> str:
+def requirements_task(task: str, comment: str = "", files: str = "",
+                      asked_by: str = "The human") -> str:
     parts = ["Write the feature specification for this task.", fenced("task", task)]
     if files:
         parts.append(fenced("repository_files", files, 2000))
     if comment:
-        parts.append(f"The human asked for changes to your previous spec:\n{comment}")
+        parts.append(f"{asked_by} asked for changes to your previous spec:\n{comment}")
     return "\n".join(parts)
+
+
+def team_thread(posts: Sequence[tuple[str, str]]) -> str:
+    """Group mode: what the team said since a role last spoke (data, like any other)."""
+    lines = "\n".join(f"{author}: {text}" for author, text in posts)
+    return "What the team said since your last turn:\n" + fenced("team_thread", lines, 4000)
 
 
 def developer_task(spec: FeatureSpec, feedback: str = "", repo_map: str = "") -> str:

@@ -133,6 +133,11 @@ class RunState:
     model: str = ""
     models: dict[str, str] = field(default_factory=dict)
     scripted: bool = False
+    mode: str = "pipeline"
+    group_thread: list[tuple[str, str]] = field(default_factory=list)
+    """Group mode: (author, text) of every message the team was told, in order."""
+    group_posted: int = 0
+    """Group mode: the milestone (its seq) the last group message told the team about."""
     started_ts: float = 0.0
     last_ts: float = 0.0
     last_seq: int = 0

@@ -174,6 +174,10 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 @click.option("--max-tokens", type=int, default=None, help="Token budget.")
 @click.option("--allow-high-risk", is_flag=True,
               help="Let --auto-approve pass a final patch that changes high-risk paths.")
+@click.option("--mode", type=click.Choice(["pipeline", "group"]), default="pipeline",
+              show_default=True,
+              help="pipeline: the roles in a fixed order; group: an AutoGen group chat "
+                   "chooses who acts next where more than one role could.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
 def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: Path,
@@ -181,7 +185,7 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         role_model: tuple[str, ...],
         base_url: str | None, auto_approve: bool, max_turns: int | None,
         max_tool_calls: int | None, max_tokens: int | None, allow_high_risk: bool,
-        as_json: bool) -> None:
+        mode: str, as_json: bool) -> None:
     """Run TASK headless on REPO, with the models, budgets and sandbox settings of the
     config file (as the app uses them); flags win over the file. Write the task after
     ``--`` (workbench run -- "TASK") or in a file (--task-file) so it is never read as an
@@ -217,7 +221,7 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         calls=CallSettings(**settings.calls.model_dump()),
         high_risk_patterns=list(settings.safety.high_risk_paths), allow_high_risk=allow_high_risk,
         sandbox=settings.sandbox.model_dump(mode="json"),
-        mcp=[server.model_dump(mode="json") for server in settings.mcp],
+        mcp=[server.model_dump(mode="json") for server in settings.mcp], mode=mode,
     )
     from workbench.gitops import GitError
 
@@ -234,15 +238,20 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
 
 @cli.command()
 @click.option("--headless", is_flag=True, help="No TUI: run the demo to the end, auto-approved.")
+@click.option("--mode", type=click.Choice(["pipeline", "group"]), default="pipeline",
+              show_default=True,
+              help="pipeline: the roles in a fixed order; group: an AutoGen group chat "
+                   "chooses who acts next where more than one role could.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON (headless).")
 @click.pass_context
-def demo(ctx: click.Context, headless: bool, as_json: bool) -> None:
+def demo(ctx: click.Context, headless: bool, mode: str, as_json: bool) -> None:
     """The bundled demo on a fresh copy of the sample repository (scripted model)."""
     from workbench.demo import DEMO_MODEL, demo_task, prepare_demo_repo
     from workbench.engine.config import RunConfig
 
     repo = prepare_demo_repo()
-    config = RunConfig(task=demo_task(), repo=str(repo), model=DEMO_MODEL, auto_approve=headless)
+    config = RunConfig(task=demo_task(), repo=str(repo), model=DEMO_MODEL, auto_approve=headless,
+                       mode=mode)
     if not headless:
         from workbench.tui.launch import launch
 

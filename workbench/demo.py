@@ -34,7 +34,8 @@ def prepare_demo_repo(parent: Path | None = None) -> Path:
 
 
 async def record_demo_run(
-    store: RunStore, run_id: str, until: str = "done", parent: Path | None = None
+    store: RunStore, run_id: str, until: str = "done", parent: Path | None = None,
+    mode: str = "pipeline",
 ) -> str:
     """Run the demo headless into ``store`` and stop at ``until``: "spec" (waiting at the spec
     gate), "final" (waiting at the final gate) or "done" (approved and committed).
@@ -43,7 +44,7 @@ async def record_demo_run(
     from workbench.engine.runner import approve_run, create_pipeline, open_pipeline
 
     repo = prepare_demo_repo(parent)
-    config = RunConfig(task=demo_task(), repo=str(repo), model=DEMO_MODEL)
+    config = RunConfig(task=demo_task(), repo=str(repo), model=DEMO_MODEL, mode=mode)
     await create_pipeline(store, config, run_id=run_id).run()
     for gate in ("spec", "final"):
         if until == gate:

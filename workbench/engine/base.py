@@ -128,10 +128,11 @@ class PipelineBase:
             raise LeaseLost(lease.lost)
         check_budgets(self.state, self.config.budgets)
 
-    def _on_model_call(self, role: Role, rec: ModelCallRecord) -> None:
-        self._calls_here[role.value] = self._calls_here.get(role.value, 0) + 1
+    def _on_model_call(self, role: str, rec: ModelCallRecord) -> None:
+        role = str(role)
+        self._calls_here[role] = self._calls_here.get(role, 0) + 1
         self.bus.emit(
-            "model_call", role.value, model=rec.model, prompt_tokens=rec.prompt_tokens,
+            "model_call", role, model=rec.model, prompt_tokens=rec.prompt_tokens,
             completion_tokens=rec.completion_tokens, latency_ms=rec.latency_ms, cost=rec.cost,
             streamed=rec.streamed, finish_reason=rec.finish_reason, error=rec.error,
             sampling=rec.sampling,
@@ -140,8 +141,8 @@ class PipelineBase:
         self.store.update_run(self.run_id, prompt_tokens=usage.prompt_tokens,
                               completion_tokens=usage.completion_tokens, cost=usage.cost)
 
-    def _on_retry(self, role: Role, notice: RetryNotice) -> None:
-        self.bus.emit("model_retry", role.value, attempt=notice.attempt,
+    def _on_retry(self, role: str, notice: RetryNotice) -> None:
+        self.bus.emit("model_retry", str(role), attempt=notice.attempt,
                       max_attempts=notice.max_attempts, fault=notice.kind, error=notice.error,
                       delay_s=notice.delay_s, streamed_next=notice.streamed_next)
 

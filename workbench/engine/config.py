@@ -49,6 +49,9 @@ class RunConfig:
     empty: the defaults (``auto``: bwrap where it works, else the local runner)."""
     mcp: list[dict[str, Any]] = field(default_factory=list)
     """The config's MCP servers when the run was created, so a resume offers the same tools."""
+    mode: str = "pipeline"
+    """``pipeline`` (fixed order) or ``group`` (an AutoGen SelectorGroupChat chooses who
+    speaks next where more than one role could act)."""
 
     @property
     def repo_path(self) -> Path:

@@ -134,7 +134,8 @@ class Pipeline(Steps):
                 task=self.config.task, repo=str(self.config.repo_path), model=self.config.model,
                 models=self.model_labels(), scripted=self.scripted, branch=self.wt.branch,
                 budgets=self.config.budgets.to_dict(), worktree=str(self.wt.path),
-                base_commit=self.wt.base_commit))
+                base_commit=self.wt.base_commit,
+                mode="group" if self.config.mode == "group" else "pipeline"))
             return
         committing = s.stage == "final_decided" and s.final_approval is not None and (
             s.final_approval.decision is Decision.APPROVE)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 
 from agents.fold import fold
+from agents.run_state import RunState
 from workbench import gitops
 from workbench.engine.approvals import _live_state
 from workbench.engine.approvals import approve_run as approve_run
@@ -19,6 +20,18 @@ from workbench.engine.pipeline import Pipeline
 from workbench.models import parse_model_spec
 from workbench.store import RunStore
 
+MODES = ("pipeline", "group")
+
+
+def _engine(store: RunStore, run_id: str, config: RunConfig, control: RunControl,
+            state: RunState | None = None) -> Pipeline:
+    """The run's engine: the fixed pipeline, or the group chat (``--mode group``)."""
+    if config.mode == "group":
+        from workbench.engine.group import GroupRun
+
+        return GroupRun(store, run_id, config, control, state=state)
+    return Pipeline(store, run_id, config, control, state=state)
+
 
 def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
@@ -27,6 +40,8 @@ def new_run_id() -> str:
 def _validate(config: RunConfig) -> None:
     if not config.task.strip():
         raise EngineError("the task is empty")
+    if config.mode not in MODES:
+        raise EngineError(f"unknown mode {config.mode!r}: use one of {', '.join(MODES)}")
     for role in ("requirements", "developer", "reviewer", "tester"):
         parse_model_spec(config.model_for(role), base_url=config.base_url)
     gitops.open_repo(config.repo)
@@ -55,7 +70,7 @@ def create_pipeline(
     run_id = run_id or new_run_id()
     store.create_run(run_id, config.task, config.repo, config.model, config=config.to_json())
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
-    pipeline = Pipeline(store, run_id, config, control)
+    pipeline = _engine(store, run_id, config, control)
     for listener in listeners:
         pipeline.bus.subscribe(listener)
     return pipeline
@@ -80,7 +95,7 @@ def open_pipeline(
     if _cleanup_leftovers(store, rid):  # it was marked interrupted just now: fold that in
         state = fold(store.iter_events(rid))
     control = control or RunControl(interactive=False, auto_approve=config.auto_approve)
-    pipeline = Pipeline(store, rid, config, control, state=state)
+    pipeline = _engine(store, rid, config, control, state)
     for listener in listeners:
         pipeline.bus.subscribe(listener)
     return pipeline

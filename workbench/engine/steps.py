@@ -44,12 +44,12 @@ class Steps(SafetyGates):
         return spec
 
     # requirements and the spec gate ------------------------------------------------------
-    async def requirements(self, comment: str) -> None:
+    async def requirements(self, comment: str, asked_by: str = "The human") -> None:
         self._phase(Phase.REQUIREMENTS, Role.REQUIREMENTS)
         text = await self.turn(
             Role.REQUIREMENTS,
             prompts.requirements_task(self.config.task, comment,
-                                      views.file_list(self.wt_checked.path)))
+                                      views.file_list(self.wt_checked.path), asked_by))
         try:
             spec = await self.validated(Role.REQUIREMENTS, text, FeatureSpec)
         except ContractGaveUp as gave_up:  # the human writes the spec at the gate

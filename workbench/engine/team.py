@@ -35,21 +35,21 @@ CONTRACTS: dict[Role, type[BaseModel]] = {
 
 def make_client(
     spec_text: str | ModelSpec,
-    role: Role,
+    role: str,
     base_url: str | None,
     start_index: int,
-    on_call: Callable[[Role, ModelCallRecord], None],
+    on_call: Callable[[str, ModelCallRecord], None],
     settings: CallSettings | None = None,
-    on_retry: Callable[[Role, RetryNotice], None] | None = None,
+    on_retry: Callable[[str, RetryNotice], None] | None = None,
     contract: type[BaseModel] | None = None,
     db: str | None = None,
 ) -> tuple[ChatCompletionClient, str]:
-    """The client of one role: timed, recorded per attempt, retried (see
-    :mod:`workbench.models.resilient`)."""
+    """The client of one role (or of the group chat's ``selector``): timed, recorded per
+    attempt, retried (see :mod:`workbench.models.resilient`)."""
     settings = settings or CallSettings()
     spec = spec_text if isinstance(spec_text, ModelSpec) else parse_model_spec(
         spec_text, base_url=base_url, db=db)  # replay: the run's own store
-    inner = create_client(spec, role=role.value, start_index=start_index, settings=settings)
+    inner = create_client(spec, role=str(role), start_index=start_index, settings=settings)
     mode = structured_mode(spec.provider) if contract is not None else None
     if contract is not None and mode is not None:
         inner = StructuredOutputClient(inner, contract, mode)

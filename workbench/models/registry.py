@@ -157,9 +157,10 @@ def parse_role_models(pairs: Sequence[str]) -> dict[str, str]:
                 f"bad role model {pair!r} (expected ROLE=PROVIDER:MODEL, "
                 "e.g. developer=openai:gpt-4o-mini)"
             )
-        if role not in ROLE_NAMES:
+        if role not in (*ROLE_NAMES, "selector"):  # selector: who speaks next in group mode
             raise ModelSpecError(
-                f"unknown role {role!r} in {pair!r} (expected one of: {', '.join(ROLE_NAMES)})"
+                f"unknown role {role!r} in {pair!r} (expected one of: "
+                f"{', '.join(ROLE_NAMES)}, selector)"
             )
         if role in out:
             raise ModelSpecError(f"role {role!r} is given a model twice")
