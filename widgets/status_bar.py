@@ -89,6 +89,8 @@ class RunStatusBar(Widget):
             backend, jailed = view.sandbox
             segments.append((2, Content.styled(f"jail: {backend}", "$text-muted")) if jailed
                             else (7, Content.styled(" NOT JAILED ", "bold reverse $text-error")))
+        if view.mode == "group":  # the turns are handed out by a group chat
+            segments.append((3, Content.styled("group chat", "$text-accent")))
         if view.phase:
             segments.append((7, Content.styled(view.phase.replace("_", " "), "bold")))
         waiting = view.pending_approval is not None or view.finished
