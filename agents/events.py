@@ -70,7 +70,8 @@ class RunStarted(EventBase):
     """``group``: the roles take turns in an AutoGen group chat (see :class:`SpeakerSelected`)."""
 
     def summary(self) -> str:
-        return f"{self.model} on {self.branch}"
+        return f"{self.model} on {self.branch}" + (" (group chat)" if self.mode == "group"
+                                                   else "")
 
 
 class PhaseChanged(EventBase):

@@ -56,6 +56,18 @@ def test_demo_headless_json_is_approved_and_show_lists_events(tmp_path: Path) ->
     assert [r["run_id"] for r in json.loads(listed.stdout)] == [out["run_id"]]
 
 
+def test_demo_in_group_mode_from_the_command_line(tmp_path: Path) -> None:
+    proc = wb(tmp_path, "demo", "--headless", "--mode", "group", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["status"] == "APPROVED", out
+    text = wb(tmp_path, "show", out["run_id"]).stdout
+    assert "(group chat)" in text and "usage by role selector: " in text
+    assert "developer speaks next (chosen from developer, requirements)" in text
+    bad = wb(tmp_path, "run", "--mode", "swarm", "--", "a task")
+    assert bad.returncode == 2 and "'swarm' is not one of 'pipeline', 'group'" in bad.stderr
+
+
 def test_headless_run_waits_at_spec_gate_then_approve_and_resume(tmp_path: Path) -> None:
     repo = prepare_demo_repo(tmp_path)
     proc = wb(tmp_path, "run", demo_task(), "--repo", str(repo), "--model", "scripted:demo",
