@@ -156,3 +156,34 @@ async def test_a_fork_of_a_group_run_goes_on_as_a_group_chat(
     assert outcome.status is RunStatus.APPROVED, outcome.reason
     after = store.events(fork_id, after_seq=review.seq)
     assert ("developer", "selector", ["developer", "requirements"]) in _selections(after)
+
+
+async def test_the_selector_speaks_the_providers_wire_format(
+    store: RunStore, demo_repo: Path, demo_script: dict[str, Any], no_openai_env: None
+) -> None:
+    """Against a local OpenAI-compatible server: the selector's request carries the team's
+    thread and the candidates, and its reply picks the speaker."""
+    from ..fake_openai import FakeOpenAIServer
+    from .conftest import CALL_ORDER, demo_replies
+
+    replies = demo_replies(demo_script)
+    after = {("reviewer", 0): "developer", ("reviewer", 1): "tester"}
+    ordered: list[Any] = []
+    for call, reply in zip(CALL_ORDER, replies, strict=True):
+        ordered.append(reply)
+        if call in after:
+            ordered.append({"content": after[call]})
+    with FakeOpenAIServer(ordered) as server:
+        config = config_for(demo_repo, "openai:fake-model", base_url=server.base_url,
+                            auto_approve=True, mode="group")
+        outcome = await create_pipeline(store, config).run()
+        requests = list(server.requests)
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    assert len(requests) == len(ordered)
+    first = requests[CALL_ORDER.index(("reviewer", 0)) + 1]
+    prompt = " ".join(str(m["content"]) for m in first["messages"])
+    assert "['developer', 'requirements']" in prompt and "NEEDS_REVISION" in prompt
+    assert "tools" not in first  # a plain choice, no tools offered
+    calls = [e for e in store.events(outcome.run_id) if e.kind == "model_call"]
+    assert [e.payload()["model"] for e in calls if e.role == "selector"] == [
+        "openai:fake-model"] * 2
