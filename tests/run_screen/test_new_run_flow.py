@@ -45,3 +45,23 @@ async def test_new_run_with_a_bad_model_file_is_a_one_line_notice(
         notes = [n.message for n in app._notifications]
         assert any("scripted file not found" in m for m in notes), notes
         assert store.runs() == []
+
+
+async def test_the_form_starts_a_group_chat_run_when_ticked(
+    store: RunStore, demo_repo: Path
+) -> None:
+    from agents.fold import fold
+
+    app = tui(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewRunScreen), 5, "form")
+        form = app.screen
+        form.query_one("#task", TextArea).text = demo_task()
+        form.query_one("#repo", Input).value = str(demo_repo)
+        form.query_one("#model", Input).value = "scripted:demo"
+        await pilot.click("#group")
+        await pilot.press("ctrl+s")
+        screen = await at_gate(pilot, "spec")
+        assert fold(store.iter_events(screen.run_id)).mode == "group"
+        assert any(e.kind == "speaker_selected" for e in store.events(screen.run_id))

@@ -51,6 +51,8 @@ def test_run_list_empty(snap_compare: SnapCompare, store: RunStore) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_new_run_form(snap_compare: SnapCompare, store: RunStore, size: tuple[int, int]) -> None:
+    """The form: task, repository, model picker, and the Step mode and Group chat boxes
+    beside Start and Cancel, none of them cut at 80 columns."""
     app = _app(store, start=lambda app: app.action_new_run())
     app.default_repo = "/home/dev/src/inventory"
     assert snap_compare(app, terminal_size=size, run_before=_settle)

@@ -65,7 +65,7 @@ class WorkbenchTUI(WorkbenchApp):
             model=choices["developer"], role_models=choices,
             model_settings=models.model_dump(mode="json"), pinned_models=pinned,
             base_url=models.base_url,
-            step_mode=request.step_mode, budgets=budgets,
+            step_mode=request.step_mode, mode=request.mode, budgets=budgets,
             timeout_s=self.settings.sandbox.timeout_s,
             extra_allowed=self.settings.sandbox.allow_prefixes(),
             calls=CallSettings(**self.settings.calls.model_dump()),

@@ -1,4 +1,4 @@
-"""The new-run form: task, repository, model and step mode.
+"""The new-run form: task, repository, model, step mode and group mode.
 
 The model field is a picker of the models the config names (and the demo), with "Other" for
 any provider string; the text field under it always holds what the form submits."""
@@ -34,6 +34,8 @@ class RunRequest:
     repo: str
     model: str
     step_mode: bool
+    mode: str = "pipeline"
+    """``group``: the roles in a group chat that chooses who acts next."""
 
 
 class NewRunScreen(Screen[RunRequest | None]):
@@ -117,7 +119,13 @@ class NewRunScreen(Screen[RunRequest | None]):
             yield model
             yield Static("", id="model-error", classes="field-error -hidden")
             with Horizontal(id="new-run-buttons"):
-                yield Checkbox("Step mode: pause after each turn", initial.step_mode, id="step")
+                step = Checkbox("Step mode", initial.step_mode, id="step")
+                step.tooltip = "Pause after each agent turn until you go on"
+                yield step
+                group = Checkbox("Group chat", initial.mode == "group", id="group")
+                group.tooltip = ("The roles share one thread and a selector model picks who "
+                                 "acts next where more than one could; the same gates")
+                yield group
                 yield Button("Start", id="start", variant="primary")
                 yield Button("Cancel", id="cancel")
         yield KeyFooter()
@@ -150,7 +158,9 @@ class NewRunScreen(Screen[RunRequest | None]):
             target = self.query_one(f"#{bad[0]}")
             (target if target.display else self.query_one("#model-choice")).focus()
             return None
-        return RunRequest(task, repo, model, self.query_one("#step", Checkbox).value)
+        group = self.query_one("#group", Checkbox).value
+        return RunRequest(task, repo, model, self.query_one("#step", Checkbox).value,
+                          "group" if group else "pipeline")
 
     def action_start(self) -> None:
         request = self.validate()
