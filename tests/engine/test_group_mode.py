@@ -112,7 +112,8 @@ async def test_the_selector_can_send_a_review_back_to_the_spec(
         "spec", "spec", "final"]
     respec = [e for e in _kinds(events, "turn_started") if e.role == "requirements"][1]
     assert "The reviewer asked for changes to your previous spec" in respec.payload()["task"]
-    assert fold(events).spec is not None and fold(events).spec.summary.startswith("Revised")
+    spec = fold(events).spec
+    assert spec is not None and spec.summary.startswith("Revised")
 
 
 async def test_a_selector_naming_a_role_that_cannot_act_falls_back_to_the_pipelines_choice(
@@ -187,3 +188,21 @@ async def test_the_selector_speaks_the_providers_wire_format(
     calls = [e for e in store.events(outcome.run_id) if e.kind == "model_call"]
     assert [e.payload()["model"] for e in calls if e.role == "selector"] == [
         "openai:fake-model"] * 2
+
+
+async def test_the_selectors_calls_are_spans_of_the_run_between_the_turns(
+    store: RunStore, demo_repo: Path
+) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    engine = create_pipeline(
+        store, config_for(demo_repo, "scripted:demo", auto_approve=True, mode="group"))
+    engine.span_exporter = exporter = InMemorySpanExporter()
+    assert (await engine.run()).status is RunStatus.APPROVED
+    spans = exporter.get_finished_spans()
+    names = {s.context.span_id: s.name for s in spans}
+    selector = [s for s in spans if s.name == "workbench.model_call"
+                and s.attributes is not None and s.attributes.get("workbench.role") == "selector"]
+    assert len(selector) == 2
+    assert all(s.parent is not None and names[s.parent.span_id] == "workbench.run"
+               for s in selector)
