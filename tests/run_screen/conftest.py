@@ -77,6 +77,17 @@ async def at_gate(pilot: Pilot[None], gate: str | None, timeout: float = 30.0) -
     return run_screen(pilot)
 
 
+async def replay_of_latest(pilot: Pilot[None]) -> RunScreen:
+    """From the run list, open the newest run's replay and wait until its events are in."""
+    from workbench.tui.screens.runs import RunListScreen
+
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunListScreen), 10, "run list")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunScreen)
+                   and bool(getattr(pilot.app.screen, "_events", None)), 10, "replay loaded")
+    return run_screen(pilot)
+
+
 async def finished(pilot: Pilot[None], timeout: float = 60.0) -> RunScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunScreen)
                    and pilot.app.screen.view.finished, timeout, "run finished")

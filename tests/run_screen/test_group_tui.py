@@ -13,9 +13,16 @@ from workbench.demo import record_demo_run
 from workbench.engine.runner import open_pipeline
 from workbench.store import RunStore
 from workbench.tui.screens.run_base import RunScreen
-from workbench.tui.screens.runs import RunListScreen
 
-from .conftest import at_gate, demo_config, run_screen, script_with, tui, wait_for
+from .conftest import (
+    at_gate,
+    demo_config,
+    replay_of_latest,
+    run_screen,
+    script_with,
+    tui,
+    wait_for,
+)
 
 CHOSE_DEVELOPER = "group: developer speaks next (chosen from developer, requirements)"
 
@@ -69,11 +76,7 @@ async def test_the_replay_of_a_group_run_steps_through_the_chats_choices(
                  and e.payload()["by"] == "selector")
     app = tui(store)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, RunListScreen), 10, "run list")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunScreen)
-                       and bool(getattr(app.screen, "_events", None)), 10, "replay loaded")
-        screen = run_screen(pilot)
+        screen = await replay_of_latest(pilot)
         assert screen.replay and screen.view.status is RunStatus.APPROVED
         assert CHOSE_DEVELOPER in _phase_lines(screen)
         await pilot.press("g", *str(chose - 1), "enter")
