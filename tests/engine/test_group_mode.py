@@ -46,6 +46,8 @@ async def test_the_demo_as_a_group_chat_ends_approved_with_the_pipelines_gates(
 
     events, before = store.events(outcome.run_id), store.events(pipeline.run_id)
     assert fold(events).mode == "group" and fold(before).mode == "pipeline"
+    assert store.artifact(fold(events).artifact_ids["evidence"]).content.count(
+        '"mode": "group"') == 1
     # the same work and the same gates as the pipeline run of the same script
     assert _artifacts(events) == _artifacts(before)
     gates = [e.payload()["gate"] for e in _kinds(events, "approval_requested")]

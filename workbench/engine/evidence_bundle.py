@@ -23,7 +23,8 @@ def build_bundle(state: RunState, commit: str = "") -> dict[str, Any]:
     chosen = next((p for p in reversed(state.patches) if p.committed), None) or state.final_patch
     files = chosen.files if chosen and commit else []
     return {
-        "run_id": state.run_id, "task": state.task, "models": dict(state.models),
+        "run_id": state.run_id, "task": state.task, "mode": state.mode,
+        "models": dict(state.models),
         "base_commit": state.base_commit, "branch": state.branch, "commit": commit,
         "status": state.status.value, "reason": state.finished_reason or state.parked_reason,
         "forked_from": state.forked_from, "fork_seq": state.fork_seq,
