@@ -450,6 +450,11 @@ def _finished(state: RunState, e: RunFinished) -> None:
                                      else ""))
 
 
+def _speaker(state: RunState, e: SpeakerSelected) -> None:
+    state.active_role = e.speaker  # the selector's turn is over
+    _item(state, e, "phase", "group: " + e.summary())
+
+
 def _group_message(state: RunState, e: GroupMessage) -> None:
     state.group_thread.append((e.role, e.content))
     state.group_posted = state.milestone_seq
@@ -465,6 +470,6 @@ _HANDLERS: dict[type[EventBase], Callable[[RunState, Any], None]] = {
     RunInterrupted: _interrupted, RunFinished: _finished,
     TraceStarted: lambda state, e: setattr(state, "trace", (e.trace_id, e.span_id)),
     HandoffPosted: lambda state, e: _item(state, e, "artifact", e.summary()),
-    SpeakerSelected: lambda state, e: _item(state, e, "phase", "group: " + e.summary()),
+    SpeakerSelected: _speaker,
     GroupMessage: _group_message,
 }

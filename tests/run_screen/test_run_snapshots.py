@@ -24,9 +24,9 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48"
 SnapCompare = Callable[..., bool]
 
 
-def _recorded(tmp_path: Path, until: str) -> RunStore:
+def _recorded(tmp_path: Path, until: str, mode: str = "pipeline") -> RunStore:
     store = RunStore(tmp_path / "data" / "runs.db")
-    asyncio.run(record_demo_run(store, f"demo-{until}", until, parent=tmp_path))
+    asyncio.run(record_demo_run(store, f"demo-{until}", until, parent=tmp_path, mode=mode))
     freeze_times(store, f"demo-{until}")
     if until != "done":  # as a live run waiting at the gate: not parked yet
         store.db.execute("DELETE FROM events WHERE kind = 'run_parked'")
@@ -72,3 +72,22 @@ def test_replay_screen_mid_run(snap_compare: SnapCompare, tmp_path: Path,
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=back_to_review)
+
+
+def test_replay_of_a_group_run_at_the_selectors_choice(
+    snap_compare: SnapCompare, tmp_path: Path
+) -> None:
+    """A group-chat run replayed to the selector's first choice: "group chat" in the status
+    bar, and the last conversation line "group: developer speaks next (chosen from
+    developer, requirements)" under the reviewer's NEEDS_REVISION review."""
+    store = _recorded(tmp_path, "done", mode="group")
+    app = RunScreenApp(store, "demo-done", replay=True)
+    chose = next(e.seq for e in store.events("demo-done")
+                 if e.kind == "speaker_selected" and e.payload()["by"] == "selector")
+
+    async def to_the_choice(pilot: Pilot[None]) -> None:
+        await pilot.pause(0.5)
+        await pilot.press("g", *str(chose), "enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=to_the_choice)
