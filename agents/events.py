@@ -68,10 +68,13 @@ class RunStarted(EventBase):
     """When the fork was made: a fork's clock starts here, not at the copied start."""
     mode: Literal["pipeline", "group"] = "pipeline"
     """``group``: the roles take turns in an AutoGen group chat (see :class:`SpeakerSelected`)."""
+    worker: str = ""
+    """The ``workbench worker`` that started driving the run ("": the process that made it)."""
 
     def summary(self) -> str:
-        return f"{self.model} on {self.branch}" + (" (group chat)" if self.mode == "group"
-                                                   else "")
+        return (f"{self.model} on {self.branch}"
+                + (" (group chat)" if self.mode == "group" else "")
+                + (f" by worker {self.worker}" if self.worker else ""))
 
 
 class PhaseChanged(EventBase):

@@ -7,12 +7,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from agents.terminal_text import printable
 from workbench.store import RunRecord, RunStore
+
+if TYPE_CHECKING:
+    from workbench.engine.base import RunOutcome
+    from workbench.engine.pipeline import Pipeline
 
 # The engine (AutoGen, model clients), the masker's rules and yaml are imported by the
 # commands that need them, so the app and the reading commands start without paying for them.
@@ -126,7 +130,9 @@ class _LazyGroup(click.Group):
             "export": "workbench.cli_handoff:export",
             "serve-approvals": "workbench.cli_handoff:serve_approvals",
             "serve": "workbench.cli_serve:serve",
-            "mcp": "workbench.mcp_server:mcp_command"}
+            "mcp": "workbench.mcp_server:mcp_command",
+            "host": "workbench.cli_distributed:host",
+            "worker": "workbench.cli_distributed:worker"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
@@ -178,6 +184,10 @@ def cli(ctx: click.Context, db: Path | None) -> None:
               show_default=True,
               help="pipeline: the roles in a fixed order; group: an AutoGen group chat "
                    "chooses who acts next where more than one role could.")
+@click.option("--host", "host_address", default=None, metavar="ADDR",
+              help="Send the run to a worker of this gRPC host (`workbench host`).")
+@click.option("--worker", "worker_name", default=None, metavar="NAME",
+              help="With --host: the worker that drives the run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
 def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: Path,
@@ -185,7 +195,7 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         role_model: tuple[str, ...],
         base_url: str | None, auto_approve: bool, max_turns: int | None,
         max_tool_calls: int | None, max_tokens: int | None, allow_high_risk: bool,
-        mode: str, as_json: bool) -> None:
+        mode: str, host_address: str | None, worker_name: str | None, as_json: bool) -> None:
     """Run TASK headless on REPO, with the models, budgets and sandbox settings of the
     config file (as the app uses them); flags win over the file. Write the task after
     ``--`` (workbench run -- "TASK") or in a file (--task-file) so it is never read as an
@@ -198,6 +208,8 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
     from workbench.models import parse_role_models
     from workbench.models.settings import CallSettings
 
+    if (host_address is None) != (worker_name is None):
+        raise click.UsageError("--host and --worker go together")
     task_text = _read_task(task, task_file)
     settings = load_settings()
     if settings.load_error:
@@ -233,7 +245,35 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
         raise _not_a_repo(root) from None
     import asyncio
 
+    if host_address is not None and worker_name is not None:
+        _finish(_on_worker(pipeline, host_address, worker_name), as_json, config.repo)
     _finish(asyncio.run(pipeline.run()), as_json, config.repo)
+
+
+def _on_worker(pipeline: Pipeline, host_address: str, worker_name: str) -> RunOutcome:
+    """The run, created here, driven by a worker of the host; its outcome as the store has
+    it once the worker reports."""
+    import asyncio
+
+    from workbench.distributed import RunAssignment, dispatch
+    from workbench.engine.pipeline import Pipeline
+
+    assignment = RunAssignment(pipeline.run_id, str(pipeline.store.path),
+                               pipeline.config.auto_approve)
+    try:
+        report = asyncio.run(dispatch(host_address, [(assignment, worker_name)]))[0]
+    except Exception as exc:  # gRPC and runtime errors: the run is created, not lost
+        details = getattr(exc, "details", None)
+        detail = str(details() if callable(details) else exc).strip().splitlines()
+        raise click.ClickException(
+            f"worker {worker_name} at {host_address} did not take run {pipeline.run_id}: "
+            f"{detail[0] if detail else type(exc).__name__}; it stays resumable here "
+            f"(workbench resume {pipeline.run_id})") from None
+    outcome = Pipeline(pipeline.store, pipeline.run_id, pipeline.config,
+                       pipeline.control)._outcome()
+    if outcome.status.value != report.status:  # the worker could not drive it
+        raise click.ClickException(f"worker {worker_name}: {report.reason}")
+    return outcome
 
 
 @cli.command()

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 class Pipeline(Steps):
     span_exporter: SpanExporter | None = None
     """Where this run's spans go; None: the ``tracing`` settings say (none by default)."""
+    worker: str = ""
+    """Set by a ``workbench worker`` that drives the run (recorded on ``run_started``)."""
 
     async def run(self) -> RunOutcome:
         if self.state.finished:  # nothing left to do: the events say how it ended
@@ -135,7 +137,8 @@ class Pipeline(Steps):
                 models=self.model_labels(), scripted=self.scripted, branch=self.wt.branch,
                 budgets=self.config.budgets.to_dict(), worktree=str(self.wt.path),
                 base_commit=self.wt.base_commit,
-                mode="group" if self.config.mode == "group" else "pipeline"))
+                mode="group" if self.config.mode == "group" else "pipeline",
+                worker=self.worker))
             return
         committing = s.stage == "final_decided" and s.final_approval is not None and (
             s.final_approval.decision is Decision.APPROVE)

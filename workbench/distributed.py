@@ -1,0 +1,160 @@
+"""Runs beyond one process: AutoGen Core's gRPC runtime routes a run to a worker.
+
+One host (``workbench host``: autogen-ext's ``GrpcWorkerAgentRuntimeHost``) and N workers
+(``workbench worker --name N``), each registering the agent type ``workbench_worker_N``. A
+run is created in the store as usual, then sent as a :class:`RunAssignment` to a worker,
+which drives it with the same engine as an in-process run (``open_pipeline``) and answers
+with a :class:`RunReport`. The store is shared: every event a worker records is in the
+run's store at once, where ``show``, the run list and a watching app read it.
+
+The first step of distributed runs: whole runs go to workers. Not yet: remote build
+workers for sandbox commands, and a host that picks a free worker by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from autogen_core import (
+    AgentId,
+    MessageContext,
+    RoutedAgent,
+    message_handler,
+    try_get_known_serializers_for_type,
+)
+
+WORKER_TYPE = "workbench_worker_{name}"
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@dataclass
+class RunAssignment:
+    """Drive run ``run_id`` of the store at ``db`` (a path every worker can open)."""
+
+    run_id: str
+    db: str
+    auto_approve: bool = False
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    status: str
+    reason: str
+    worker: str
+
+
+@dataclass
+class Ping:
+    """Is the worker there? The host drops a message to an unknown agent type without a
+    word, so a dispatcher asks first, with a deadline."""
+
+
+@dataclass
+class Pong:
+    worker: str
+
+
+class WorkerMissing(RuntimeError):
+    """No worker of that name answered through the host."""
+
+
+PING_TIMEOUT_S = 15.0
+
+
+def worker_type(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"bad worker name {name!r}: letters, digits, - and _ (at most 40)")
+    return WORKER_TYPE.format(name=name)
+
+
+class RunWorker(RoutedAgent):
+    """Drives the runs the host routes to it, one at a time."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"workbench worker {name}")
+        self._name = name
+        self._one = asyncio.Lock()
+
+    @message_handler
+    async def on_assignment(self, message: RunAssignment, ctx: MessageContext) -> RunReport:
+        from workbench.engine.runner import open_pipeline
+        from workbench.store import RunStore
+
+        async with self._one:
+            try:
+                engine = open_pipeline(RunStore(message.db), message.run_id,
+                                       auto_approve=message.auto_approve or None)
+                engine.worker = self._name
+                outcome = await engine.run()
+            except Exception as exc:  # noqa: BLE001 - reported to the dispatcher, in one line
+                text = str(exc).strip().splitlines()
+                return RunReport(message.run_id, "FAILED",
+                                 text[0] if text else type(exc).__name__, self._name)
+            return RunReport(outcome.run_id, outcome.status.value, outcome.reason, self._name)
+
+    @message_handler
+    async def on_ping(self, message: Ping, ctx: MessageContext) -> Pong:
+        return Pong(self._name)
+
+
+def _serializers(runtime: object) -> None:
+    for cls in (RunAssignment, RunReport, Ping, Pong):
+        runtime.add_message_serializer(  # type: ignore[attr-defined]
+            try_get_known_serializers_for_type(cls))
+
+
+async def serve_host(address: str, stop: asyncio.Event) -> None:
+    from autogen_ext.runtimes.grpc import GrpcWorkerAgentRuntimeHost
+
+    host = GrpcWorkerAgentRuntimeHost(address=address)
+    host.start()
+    try:
+        await stop.wait()
+    finally:
+        await host.stop()
+
+
+async def serve_worker(host_address: str, name: str, stop: asyncio.Event,
+                       ready: asyncio.Event | None = None) -> None:
+    from autogen_ext.runtimes.grpc import GrpcWorkerAgentRuntime
+
+    kind = worker_type(name)
+    runtime = GrpcWorkerAgentRuntime(host_address=host_address)
+    await runtime.start()
+    try:
+        _serializers(runtime)
+        await RunWorker.register(runtime, kind, lambda: RunWorker(name))
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+    finally:
+        await runtime.stop()
+
+
+async def dispatch(host_address: str, assignments: Sequence[tuple[RunAssignment, str]]
+                   ) -> list[RunReport]:
+    """Send each run to its worker (in parallel) and wait for their reports."""
+    from autogen_ext.runtimes.grpc import GrpcWorkerAgentRuntime
+
+    runtime = GrpcWorkerAgentRuntime(host_address=host_address)
+    await runtime.start()
+    try:
+        _serializers(runtime)
+        for name in sorted({w for _, w in assignments}):
+            try:
+                await asyncio.wait_for(runtime.send_message(
+                    Ping(), AgentId(worker_type(name), "ping")), PING_TIMEOUT_S)
+            except TimeoutError:
+                raise WorkerMissing(f"no worker {name!r} answered through the host within "
+                                    f"{PING_TIMEOUT_S:.0f} s") from None
+        replies = await asyncio.gather(*(
+            runtime.send_message(a, AgentId(worker_type(w), a.run_id)) for a, w in assignments))
+    finally:
+        await runtime.stop()
+    return [r if isinstance(r, RunReport) else RunReport(a.run_id, "FAILED",
+                                                         f"unexpected reply {r!r}", w)
+            for r, (a, w) in zip(replies, assignments, strict=True)]
