@@ -164,6 +164,14 @@ class SandboxSettings(_Section):
         "fresh container per command (docker_image, no network). 'local': plain processes with "
         "limits, NOT a jail. 'auto': bwrap when it works here, else local.",
     )
+    build_host: str = Field(
+        default="", description="Send commands to a build worker through this gRPC host "
+        "(`workbench host`, e.g. 127.0.0.1:50051); empty: run them here.",
+    )
+    build_worker: str = Field(
+        default="", description="With build_host: the `workbench worker` that runs the "
+        "commands, in its own sandbox of this backend (the worktree path must exist there).",
+    )
     docker_image: str = Field(
         default="python:3.12-slim",
         description="Image for the docker backend; pin a tag or digest. Pulled once if missing.",

@@ -7,8 +7,9 @@ which drives it with the same engine as an in-process run (``open_pipeline``) an
 with a :class:`RunReport`. The store is shared: every event a worker records is in the
 run's store at once, where ``show``, the run list and a watching app read it.
 
-The first step of distributed runs: whole runs go to workers. Not yet: remote build
-workers for sandbox commands, and a host that picks a free worker by itself.
+Sandbox commands can go to a build worker too (``sandbox.build_host`` and
+``build_worker``: :mod:`workbench.remote_build`). Not yet: a host that picks a free worker
+by itself.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from autogen_core import (
     AgentId,
@@ -25,6 +27,8 @@ from autogen_core import (
     message_handler,
     try_get_known_serializers_for_type,
 )
+
+from workbench.remote_build import BuildRequest, BuildResult, run_build
 
 WORKER_TYPE = "workbench_worker_{name}"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -100,9 +104,15 @@ class RunWorker(RoutedAgent):
     async def on_ping(self, message: Ping, ctx: MessageContext) -> Pong:
         return Pong(self._name)
 
+    @message_handler
+    async def on_build(self, message: BuildRequest, ctx: MessageContext) -> BuildResult:
+        """A sandbox command of a run driven elsewhere (not behind the run lock: a run
+        here may send its own commands to this worker)."""
+        return await run_build(message)
+
 
 def _serializers(runtime: object) -> None:
-    for cls in (RunAssignment, RunReport, Ping, Pong):
+    for cls in (RunAssignment, RunReport, Ping, Pong, BuildRequest, BuildResult):
         runtime.add_message_serializer(  # type: ignore[attr-defined]
             try_get_known_serializers_for_type(cls))
 
@@ -135,6 +145,32 @@ async def serve_worker(host_address: str, name: str, stop: asyncio.Event,
         await runtime.stop()
 
 
+async def send_build(host_address: str, worker: str, request: BuildRequest) -> BuildResult:
+    """One sandbox command on a build worker (asked first whether it is there)."""
+    from autogen_ext.runtimes.grpc import GrpcWorkerAgentRuntime
+
+    runtime = GrpcWorkerAgentRuntime(host_address=host_address)
+    await runtime.start()
+    try:
+        _serializers(runtime)
+        await _ping(runtime, worker)
+        reply = await runtime.send_message(request, AgentId(worker_type(worker), "build"))
+    finally:
+        await runtime.stop()
+    if not isinstance(reply, BuildResult):
+        raise RuntimeError(f"unexpected reply {type(reply).__name__}")
+    return reply
+
+
+async def _ping(runtime: Any, name: str) -> None:
+    try:
+        await asyncio.wait_for(runtime.send_message(
+            Ping(), AgentId(worker_type(name), "ping")), PING_TIMEOUT_S)
+    except TimeoutError:
+        raise WorkerMissing(f"no worker {name!r} answered through the host within "
+                            f"{PING_TIMEOUT_S:.0f} s") from None
+
+
 async def dispatch(host_address: str, assignments: Sequence[tuple[RunAssignment, str]]
                    ) -> list[RunReport]:
     """Send each run to its worker (in parallel) and wait for their reports."""
@@ -145,12 +181,7 @@ async def dispatch(host_address: str, assignments: Sequence[tuple[RunAssignment,
     try:
         _serializers(runtime)
         for name in sorted({w for _, w in assignments}):
-            try:
-                await asyncio.wait_for(runtime.send_message(
-                    Ping(), AgentId(worker_type(name), "ping")), PING_TIMEOUT_S)
-            except TimeoutError:
-                raise WorkerMissing(f"no worker {name!r} answered through the host within "
-                                    f"{PING_TIMEOUT_S:.0f} s") from None
+            await _ping(runtime, name)
         replies = await asyncio.gather(*(
             runtime.send_message(a, AgentId(worker_type(w), a.run_id)) for a, w in assignments))
     finally:

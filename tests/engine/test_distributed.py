@@ -131,3 +131,26 @@ def test_a_host_that_is_not_there_leaves_the_run_resumable(tmp_path: Path) -> No
     assert len(lines) == 1 and "did not take run" in lines[0]
     run_id = RunStore(Path(env["WORKBENCH_DB"])).runs()[0].run_id
     assert f"workbench resume {run_id}" in lines[0]
+
+
+async def test_a_runs_sandbox_commands_can_run_on_a_build_worker(
+    cluster: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """BuildRequest/BuildResult over the same runtime: the policy is checked here, the
+    command runs in worker b's sandbox on the shared worktree, its result comes back."""
+    from agents.contracts import RunStatus
+    from workbench.engine.runner import create_pipeline
+
+    from .conftest import config_for
+
+    address, _env_ = cluster
+    store = RunStore(tmp_path / "local" / "runs.db")
+    config = config_for(prepare_demo_repo(tmp_path), "scripted:demo", auto_approve=True,
+                        sandbox={"build_host": address, "build_worker": "b"})
+    outcome = await create_pipeline(store, config).run()
+    assert outcome.status is RunStatus.APPROVED, outcome.reason
+    logs = [e.payload()["data"] for e in store.events(outcome.run_id)
+            if e.kind == "artifact" and e.payload()["type"] == "log"]
+    assert logs and all(str(d["backend"]).endswith("@b") for d in logs)
+    state = fold(store.iter_events(outcome.run_id))
+    assert state.test_result is not None and state.test_result.passed == 5

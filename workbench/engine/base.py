@@ -431,7 +431,16 @@ class PipelineBase:
     def evidence(self) -> Evidence:
         allow = (*DEFAULT_ALLOW, *(tuple(a) for a in self.config.extra_allowed))
         settings = SandboxSettings.model_validate(self.config.sandbox)
-        sandbox = Sandbox(self.wt_checked.path, timeout_s=self.config.timeout_s, allow=allow,
-                          **settings.sandbox_kwargs())
+        sandbox: Sandbox
+        if settings.build_worker and settings.build_host:  # commands on a build worker
+            from workbench.remote_build import RemoteSandbox
+
+            sandbox = RemoteSandbox(self.wt_checked.path, settings.build_host,
+                                    settings.build_worker, self.config.sandbox,
+                                    timeout_s=self.config.timeout_s, allow=allow,
+                                    **settings.sandbox_kwargs())
+        else:
+            sandbox = Sandbox(self.wt_checked.path, timeout_s=self.config.timeout_s,
+                              allow=allow, **settings.sandbox_kwargs())
         return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox,
                         self.state.policy)

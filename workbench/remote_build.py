@@ -1,0 +1,80 @@
+"""Sandbox commands on a build worker: the seed's BuildRequest/BuildResult contract over the
+gRPC runtime of :mod:`workbench.distributed`. The policy (allow-list, human approvals) is
+checked here, before anything is sent; the worker runs the command in its own sandbox of the
+configured backend, on the same worktree path (a shared filesystem)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.sandbox import Sandbox
+from workbench.sandbox_backends import CommandResult
+
+
+@dataclass
+class BuildRequest:
+    worktree: str
+    argv: list[str]
+    timeout_s: float
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The run's sandbox settings (backend, limits, image)."""
+
+
+@dataclass
+class BuildResult:
+    argv: list[str]
+    exit_code: int | None
+    output: str
+    duration_s: float = 0.0
+    timed_out: bool = False
+    reason: str = ""
+    network_isolated: bool = False
+    backend: str = "local"
+    jailed: bool = False
+    warning: str = ""
+    full_output: str = ""
+
+
+async def run_build(request: BuildRequest) -> BuildResult:
+    """On the worker: the command in this machine's sandbox (already allowed by the run)."""
+    from workbench.config_models import SandboxSettings
+
+    try:
+        settings = SandboxSettings.model_validate(request.settings)
+        sandbox = Sandbox(Path(request.worktree), timeout_s=request.timeout_s,
+                          allow=(tuple(request.argv),), **settings.sandbox_kwargs())
+        cmd = await sandbox.run_async(request.argv, approved=True)
+    except (ValueError, OSError) as exc:
+        return BuildResult(list(request.argv), None, "", reason=f"build worker: {exc}")
+    fields = {f.name for f in dataclasses.fields(BuildResult)}
+    return BuildResult(**{k: v for k, v in dataclasses.asdict(cmd).items() if k in fields})
+
+
+class RemoteSandbox(Sandbox):
+    """A sandbox whose allowed commands run on a build worker."""
+
+    def __init__(self, root: Path, host: str, worker: str, settings: dict[str, Any],
+                 **kwargs: Any) -> None:
+        super().__init__(root, **kwargs)
+        self.host, self.worker, self.settings = host, worker, settings
+
+    async def run_async(self, argv: Sequence[str], approved: bool = False) -> CommandResult:
+        blocked = self._blocked(argv, approved)
+        if blocked is not None:
+            return blocked
+        from workbench.distributed import send_build
+
+        request = BuildRequest(str(self.root), list(argv), self.timeout_s, self.settings)
+        try:
+            result = await send_build(self.host, self.worker, request)
+        except Exception as exc:  # noqa: BLE001 - the command did not run: say why, in one line
+            text = str(exc).strip().splitlines()
+            return self._fail(list(argv), f"build worker {self.worker} at {self.host}: "
+                              + (text[0] if text else type(exc).__name__))
+        cmd = CommandResult(**dataclasses.asdict(result))
+        cmd.backend = f"{cmd.backend}@{self.worker}"
+        return cmd
