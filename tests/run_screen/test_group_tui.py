@@ -84,3 +84,30 @@ async def test_the_replay_of_a_group_run_steps_through_the_chats_choices(
         assert CHOSE_DEVELOPER not in _phase_lines(screen)
         await pilot.press("right")
         assert _phase_lines(screen)[-1] == CHOSE_DEVELOPER
+
+
+async def test_the_replay_of_a_run_driven_elsewhere_follows_its_new_events(
+    store: RunStore, tmp_path: Path
+) -> None:
+    """A run a worker (or another terminal) drives: its replay, opened at the spec gate,
+    follows the events that engine records until the run waits at the final gate."""
+    from workbench.engine.runner import approve_run
+
+    run_id = await record_demo_run(store, "elsewhere", "spec", parent=tmp_path, mode="group")
+    app = tui(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await replay_of_latest(pilot)
+        assert screen.view.pending_approval == "spec"
+        approve_run(store, run_id)
+        outcome = await open_pipeline(store, run_id).run()  # another engine drives it
+        assert outcome.status is RunStatus.WAITING_FOR_APPROVAL
+        total = len(store.events(run_id))
+        await wait_for(pilot, lambda: screen._position == total, 10, "the replay to follow")
+        assert screen.view.pending_approval == "final"
+        assert CHOSE_DEVELOPER in _phase_lines(screen)
+        approve_run(store, run_id)
+        done = await open_pipeline(store, run_id).run()
+        assert done.status is RunStatus.APPROVED  # its last events came before its status
+        total = len(store.events(run_id))
+        await wait_for(pilot, lambda: screen._position == total, 10, "the last events")
+        assert screen.view.status is RunStatus.APPROVED

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from workbench.store import RunStore
 
 SNAPSHOT_EVERY = 2000
+_GOING = frozenset({"PENDING", "RUNNING", "WAITING_FOR_APPROVAL", "WAITING"})
+"""Statuses of a run whose events may still grow."""
 
 
 class ReplayScreen(RunScreen):
@@ -52,6 +54,9 @@ class ReplayScreen(RunScreen):
         Binding("R", "resume_run", "Resume run", id="replay.resume"),
     ]
     replay: ClassVar[bool] = True
+    FOLLOW_SECONDS: ClassVar[float] = 1.0
+    """How often the replay of a run that another process drives (a worker, another
+    terminal) reads the events recorded since."""
 
     def __init__(self, store: RunStore, run_id: str) -> None:
         super().__init__(store, run_id)
@@ -59,6 +64,7 @@ class ReplayScreen(RunScreen):
         self._position = 0
         self._snapshots: dict[int, RunState] = {}
         self._fork_edit = False
+        self._followed_out = False
 
     def compose_extra(self) -> ComposeResult:
         yield Static("loading events…", id="replay-bar")
@@ -66,6 +72,34 @@ class ReplayScreen(RunScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.load_replay()
+        self.set_interval(self.FOLLOW_SECONDS, self._follow)
+
+    def _follow(self) -> None:
+        """New events of a run still going elsewhere: appended; the panes follow them when
+        the replay stands at the last event (a step back stays where it is)."""
+        if not self._events or self._fork_edit:
+            return
+        try:
+            going = self.store.get_run(self.run_id).status in _GOING
+        except LookupError:  # pruned meanwhile
+            return
+        if not going:  # read once more: the last events come before the final status
+            if self._followed_out:
+                return
+            self._followed_out = True
+        new = self.store.events(self.run_id, after_seq=self._events[-1].seq)
+        if not new:
+            return
+        at_end = self._position == len(self._events)
+        self._events.extend(new)
+        if not at_end:
+            self._update_bar()
+            return
+        view = self.view
+        for event in new:
+            view.apply(event)
+        self._position = len(self._events)
+        self._render_view(view)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "step" and self._editing_spec():
