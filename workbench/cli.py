@@ -255,7 +255,7 @@ def _on_worker(pipeline: Pipeline, host_address: str, worker_name: str) -> RunOu
     it once the worker reports."""
     import asyncio
 
-    from workbench.distributed import RunAssignment, dispatch
+    from workbench.distributed import RunAssignment, dispatch, first_line
     from workbench.engine.pipeline import Pipeline
 
     assignment = RunAssignment(pipeline.run_id, str(pipeline.store.path),
@@ -263,11 +263,9 @@ def _on_worker(pipeline: Pipeline, host_address: str, worker_name: str) -> RunOu
     try:
         report = asyncio.run(dispatch(host_address, [(assignment, worker_name)]))[0]
     except Exception as exc:  # gRPC and runtime errors: the run is created, not lost
-        details = getattr(exc, "details", None)
-        detail = str(details() if callable(details) else exc).strip().splitlines()
         raise click.ClickException(
             f"worker {worker_name} at {host_address} did not take run {pipeline.run_id}: "
-            f"{detail[0] if detail else type(exc).__name__}; it stays resumable here "
+            f"{first_line(exc)}; it stays resumable here "
             f"(workbench resume {pipeline.run_id})") from None
     outcome = Pipeline(pipeline.store, pipeline.run_id, pipeline.config,
                        pipeline.control)._outcome()

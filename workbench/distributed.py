@@ -69,6 +69,13 @@ class WorkerMissing(RuntimeError):
 PING_TIMEOUT_S = 15.0
 
 
+def first_line(exc: BaseException) -> str:
+    """An error in one line: a gRPC error's details, else its text, else its type."""
+    details = getattr(exc, "details", None)
+    lines = str(details() if callable(details) else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def worker_type(name: str) -> str:
     if not _NAME.match(name):
         raise ValueError(f"bad worker name {name!r}: letters, digits, - and _ (at most 40)")
@@ -95,9 +102,7 @@ class RunWorker(RoutedAgent):
                 engine.worker = self._name
                 outcome = await engine.run()
             except Exception as exc:  # noqa: BLE001 - reported to the dispatcher, in one line
-                text = str(exc).strip().splitlines()
-                return RunReport(message.run_id, "FAILED",
-                                 text[0] if text else type(exc).__name__, self._name)
+                return RunReport(message.run_id, "FAILED", first_line(exc), self._name)
             return RunReport(outcome.run_id, outcome.status.value, outcome.reason, self._name)
 
     @message_handler

@@ -24,19 +24,8 @@ class BuildRequest:
     """The run's sandbox settings (backend, limits, image)."""
 
 
-@dataclass
-class BuildResult:
-    argv: list[str]
-    exit_code: int | None
-    output: str
-    duration_s: float = 0.0
-    timed_out: bool = False
-    reason: str = ""
-    network_isolated: bool = False
-    backend: str = "local"
-    jailed: bool = False
-    warning: str = ""
-    full_output: str = ""
+BuildResult = CommandResult
+"""The reply: the worker's own sandbox result, as a local run would have it."""
 
 
 async def run_build(request: BuildRequest) -> BuildResult:
@@ -49,9 +38,8 @@ async def run_build(request: BuildRequest) -> BuildResult:
                           allow=(tuple(request.argv),), **settings.sandbox_kwargs())
         cmd = await sandbox.run_async(request.argv, approved=True)
     except (ValueError, OSError) as exc:
-        return BuildResult(list(request.argv), None, "", reason=f"build worker: {exc}")
-    fields = {f.name for f in dataclasses.fields(BuildResult)}
-    return BuildResult(**{k: v for k, v in dataclasses.asdict(cmd).items() if k in fields})
+        return CommandResult(list(request.argv), None, "", reason=f"build worker: {exc}")
+    return cmd
 
 
 class RemoteSandbox(Sandbox):
@@ -66,15 +54,12 @@ class RemoteSandbox(Sandbox):
         blocked = self._blocked(argv, approved)
         if blocked is not None:
             return blocked
-        from workbench.distributed import send_build
+        from workbench.distributed import first_line, send_build
 
         request = BuildRequest(str(self.root), list(argv), self.timeout_s, self.settings)
         try:
             result = await send_build(self.host, self.worker, request)
         except Exception as exc:  # noqa: BLE001 - the command did not run: say why, in one line
-            text = str(exc).strip().splitlines()
             return self._fail(list(argv), f"build worker {self.worker} at {self.host}: "
-                              + (text[0] if text else type(exc).__name__))
-        cmd = CommandResult(**dataclasses.asdict(result))
-        cmd.backend = f"{cmd.backend}@{self.worker}"
-        return cmd
+                              + first_line(exc))
+        return dataclasses.replace(result, backend=f"{result.backend}@{self.worker}")
