@@ -262,7 +262,7 @@ def _hunk_lines(body: list[str], rng: random.Random, seed: int) -> tuple[list[st
 
 ROLES = ("requirements", "developer", "reviewer", "tester")
 PHASES = ("requirements", "development", "review", "testing")
-TOOLS = ("list_files", "search", "open_file", "propose_patch")
+TOOLS = ("list_files", "search_repository", "open_file", "propose_patch")
 
 
 def _spec_data(n: int) -> dict[str, Any]:

@@ -62,8 +62,10 @@ POINTS: dict[str, Callable[[Reference], list[KillPoint]]] = {
         seq=_first_turn_end_before_patch(r), exact=True)],
     "commit_holding_the_index_lock": lambda r: [KillPoint(
         seq=r.seq_of("phase_changed", phase="commit"), exact=True, git_lock=True)],
+    # Mid-turn: the patch is on disk and its live diff recorded, the turn's end is not (the
+    # tool result itself waits for that record's transaction).
     "mid_turn_then_resume_killed_after_review": lambda r: [
-        KillPoint(seq=r.seq_of("tool_result", role="developer", name="propose_patch"),
+        KillPoint(seq=r.seq_of("artifact", role="developer", type="worktree_diff"),
                   exact=True),
         KillPoint(event="artifact:review")],
 }

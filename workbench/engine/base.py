@@ -147,9 +147,10 @@ class PipelineBase:
                       delay_s=notice.delay_s, streamed_next=notice.streamed_next)
 
     def _phase(self, phase: Phase, role: Role | None = None, cycle: str | None = None) -> None:
-        self.store.update_run(self.run_id, phase=phase.value)
+        # The event waits for the run row's update: one transaction writes both.
         self.bus.emit("phase_changed", phase=phase.value,
                       active_role=role.value if role else None, cycle=cycle)
+        self.store.update_run(self.run_id, phase=phase.value)
 
     def _artifact(self, type_: str, role: Role, data: BaseModel | dict[str, Any],
                   body: bool = False, **fields: Any) -> int:

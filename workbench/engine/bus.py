@@ -23,14 +23,23 @@ _ENDS_STREAM = frozenset({"agent_message", "tool_call", "error", "model_retry",
                           "turn_started"})
 """Events after which a role's held-back streamed text is released."""
 
-_DEFERRED = frozenset({"turn_started", "model_call", "tool_call", "budget"})
+_DEFERRED = frozenset({"turn_started", "model_call", "tool_call", "budget", "phase_changed"})
 """Kinds written with the next transaction (besides the messages inside a turn)."""
+
+REDONE_TOOLS = frozenset({"list_files", "search_repository", "open_file", "replace_in_file",
+                          "write_file", "propose_patch", "run_tests"})
+"""Built-in tools whose results wait for the next transaction: a turn whose end is not on
+record is redone by the resume from the worktree snapshot before it, so a lost result is read,
+edited or tested again, and a lost edit is undone with it. Any other tool's result (an MCP
+tool's) is written at once: its effect may lie outside the worktree."""
 
 
 def deferrable(event: EventBase) -> bool:
     """Only needed once its turn's milestone is recorded (see the module docstring)."""
     if event.kind == "agent_message":
         return getattr(event, "state_artifact", None) is None  # the turn's end has one
+    if event.kind == "tool_result":
+        return getattr(event, "name", "") in REDONE_TOOLS
     return event.kind in _DEFERRED
 
 
