@@ -59,19 +59,14 @@ _SEQ = frozenset({"seq"})
 
 
 def with_seq(event: EventBase, seq: int) -> EventBase:
-    """``event.model_copy(update={"seq": seq})``: the same shallow copy, without pydantic's
-    generic path (one per appended event)."""
+    """``event`` with ``seq`` set in place: an appended event is the store's from then on
+    (the bus builds each one it appends), so no copy is made for it."""
     if getattr(event, "__pydantic_private__", None) is not None:
         return event.model_copy(update={"seq": seq})
-    copied = _new(type(event))
-    values = event.__dict__.copy()
-    values["seq"] = seq
-    _set(copied, "__dict__", values)
-    extra = event.__pydantic_extra__
-    _set(copied, "__pydantic_extra__", None if extra is None else dict(extra))
-    _set(copied, "__pydantic_fields_set__", event.__pydantic_fields_set__ | _SEQ)
-    _set(copied, "__pydantic_private__", None)
-    return copied
+    event.__dict__["seq"] = seq
+    if "seq" not in event.__pydantic_fields_set__:  # a new set: decoded events share theirs
+        _set(event, "__pydantic_fields_set__", event.__pydantic_fields_set__ | _SEQ)
+    return event
 
 
 def _values_maker(order: tuple[str, ...]
@@ -158,8 +153,8 @@ class EventsMixin(StoreCore):
         """Store ``event`` with the next seq of its run and return it with that seq. The seq
         is read and used under the write lock, so processes appending to one run interleave
         without colliding. Secrets in the payload are masked first: the returned event is
-        the stored one. ``defer``: written with the store's next transaction (see
-        :mod:`workbench.store_core`)."""
+        the stored one (``event`` itself with its seq set, or a masked copy). ``defer``:
+        written with the store's next transaction (see :mod:`workbench.store_core`)."""
         from agents.redact import mask_value
 
         # Dumped once, masked and serialised before taking the lock: the lock is held
