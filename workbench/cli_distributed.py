@@ -50,7 +50,7 @@ def host(port: int, bind: str) -> None:
 def worker(host_address: str, name: str) -> None:
     """A worker: drives the runs the host routes to it, in the store each run names."""
     from workbench.cli import _echo
-    from workbench.distributed import serve_worker, worker_type
+    from workbench.distributed import HostLost, serve_worker, worker_type
 
     try:
         worker_type(name)
@@ -68,4 +68,7 @@ def worker(host_address: str, name: str) -> None:
             waiting.cancel()
         await serving
 
-    _until_signalled(main)
+    try:
+        _until_signalled(main)
+    except HostLost as exc:
+        raise click.ClickException(f"worker {name}: {exc}") from None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,10 +85,11 @@ def worker_type(name: str) -> str:
 class RunWorker(RoutedAgent):
     """Drives the runs the host routes to it, one at a time."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, driving: _Driving | None = None) -> None:
         super().__init__(f"workbench worker {name}")
         self._name = name
         self._one = asyncio.Lock()
+        self._driving = driving or _Driving()
 
     @message_handler
     async def on_assignment(self, message: RunAssignment, ctx: MessageContext) -> RunReport:
@@ -96,14 +97,15 @@ class RunWorker(RoutedAgent):
         from workbench.store import RunStore
 
         async with self._one:
-            try:
-                engine = open_pipeline(RunStore(message.db), message.run_id,
-                                       auto_approve=message.auto_approve or None)
-                engine.worker = self._name
-                outcome = await engine.run()
-            except Exception as exc:  # noqa: BLE001 - reported to the dispatcher, in one line
-                return RunReport(message.run_id, "FAILED", first_line(exc), self._name)
-            return RunReport(outcome.run_id, outcome.status.value, outcome.reason, self._name)
+            with self._driving:
+                try:
+                    engine = open_pipeline(RunStore(message.db), message.run_id,
+                                           auto_approve=message.auto_approve or None)
+                    engine.worker = self._name
+                    outcome = await engine.run()
+                except Exception as exc:  # noqa: BLE001 - to the dispatcher, in one line
+                    return RunReport(message.run_id, "FAILED", first_line(exc), self._name)
+        return RunReport(outcome.run_id, outcome.status.value, outcome.reason, self._name)
 
     @message_handler
     async def on_ping(self, message: Ping, ctx: MessageContext) -> Pong:
@@ -133,21 +135,75 @@ async def serve_host(address: str, stop: asyncio.Event) -> None:
         await host.stop()
 
 
+class HostLost(RuntimeError):
+    """The worker cannot reach its host, or the host stopped answering."""
+
+
+HEARTBEAT_S = 5.0
+
+
 async def serve_worker(host_address: str, name: str, stop: asyncio.Event,
-                       ready: asyncio.Event | None = None) -> None:
+                       ready: asyncio.Event | None = None, heartbeat_s: float = HEARTBEAT_S,
+                       deadline_s: float = PING_TIMEOUT_S,
+                       answered: Callable[[], None] | None = None) -> None:
+    """Serve until ``stop``. Every ``heartbeat_s`` the worker pings itself through the host
+    (AutoGen's runtime does not notice a host that went away); a host that does not answer
+    within ``deadline_s`` raises :class:`HostLost`, once a run being driven here has ended
+    (its events are in the store, not with the host). ``answered`` runs after each
+    heartbeat the host answered."""
     from autogen_ext.runtimes.grpc import GrpcWorkerAgentRuntime
 
     kind = worker_type(name)
     runtime = GrpcWorkerAgentRuntime(host_address=host_address)
-    await runtime.start()
+    try:
+        await runtime.start()
+    except Exception as exc:  # noqa: BLE001 - gRPC's errors, in one line
+        raise HostLost(f"cannot reach the host at {host_address}: {first_line(exc)}") from None
+    driving = _Driving()
+    lost: HostLost | None = None
     try:
         _serializers(runtime)
-        await RunWorker.register(runtime, kind, lambda: RunWorker(name))
+        await RunWorker.register(runtime, kind, lambda: RunWorker(name, driving))
         if ready is not None:
             ready.set()
-        await stop.wait()
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), heartbeat_s)
+            except TimeoutError:
+                try:
+                    await _ping(runtime, name, deadline_s)
+                except Exception as exc:  # noqa: BLE001 - a deadline or a broken channel
+                    await driving.idle.wait()
+                    lost = HostLost(f"the host at {host_address} stopped answering: "
+                                    f"{first_line(exc)}")
+                    raise lost from None
+                if answered is not None:
+                    answered()
     finally:
-        await runtime.stop()
+        try:
+            await runtime.stop()
+        except Exception:
+            if lost is None:
+                raise
+            # closing the channel to a host that went away fails: the loss is the news
+
+
+class _Driving:
+    """How many runs this worker is driving; ``idle`` is set while none."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def __enter__(self) -> None:
+        self.count += 1
+        self.idle.clear()
+
+    def __exit__(self, *_: object) -> None:
+        self.count -= 1
+        if not self.count:
+            self.idle.set()
 
 
 async def send_build(host_address: str, worker: str, request: BuildRequest) -> BuildResult:
@@ -167,13 +223,13 @@ async def send_build(host_address: str, worker: str, request: BuildRequest) -> B
     return reply
 
 
-async def _ping(runtime: Any, name: str) -> None:
+async def _ping(runtime: Any, name: str, deadline_s: float = PING_TIMEOUT_S) -> None:
     try:
         await asyncio.wait_for(runtime.send_message(
-            Ping(), AgentId(worker_type(name), "ping")), PING_TIMEOUT_S)
+            Ping(), AgentId(worker_type(name), "ping")), deadline_s)
     except TimeoutError:
         raise WorkerMissing(f"no worker {name!r} answered through the host within "
-                            f"{PING_TIMEOUT_S:.0f} s") from None
+                            f"{deadline_s:.0f} s") from None
 
 
 async def dispatch(host_address: str, assignments: Sequence[tuple[RunAssignment, str]]

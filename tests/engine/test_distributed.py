@@ -154,3 +154,38 @@ async def test_a_runs_sandbox_commands_can_run_on_a_build_worker(
     assert logs and all(str(d["backend"]).endswith("@b") for d in logs)
     state = fold(store.iter_events(outcome.run_id))
     assert state.test_result is not None and state.test_result.passed == 5
+
+
+def test_a_worker_without_its_host_says_so_in_one_line(tmp_path: Path) -> None:
+    env = _env(tmp_path / "data" / "runs.db", tmp_path)
+    address = f"127.0.0.1:{_free_port()}"
+    proc = subprocess.run([sys.executable, "-m", "workbench", "worker", "--host", address,
+                           "--name", "a"], env=env, text=True, stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot reach the host at {address}" in lines[0], lines
+
+
+async def test_a_worker_whose_host_goes_away_ends_with_the_reason(tmp_path: Path) -> None:
+    """AutoGen's worker runtime does not notice a host that stopped; the worker's heartbeat
+    (a ping to itself through the host) does."""
+    import asyncio
+
+    from workbench.distributed import HostLost, serve_host, serve_worker
+
+    address = f"127.0.0.1:{_free_port()}"
+    host_stop, worker_stop, ready = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    host = asyncio.create_task(serve_host(address, host_stop))
+    beats: asyncio.Queue[None] = asyncio.Queue()
+    worker = asyncio.create_task(serve_worker(address, "a", worker_stop, ready,
+                                              heartbeat_s=0.2, deadline_s=1.0,
+                                              answered=lambda: beats.put_nowait(None)))
+    await asyncio.wait_for(ready.wait(), 30)
+    for _ in range(3):  # while the host answers, the worker keeps serving
+        await asyncio.wait_for(beats.get(), 30)
+    assert not worker.done()
+    host_stop.set()
+    await host
+    with pytest.raises(HostLost, match=f"the host at {address} stopped answering"):
+        await asyncio.wait_for(worker, 30)
