@@ -30,21 +30,38 @@ def mask_value(value: Any) -> Any:
     """Mask every string inside a JSON-like value; a string under a secret-like key
     (``{"password": "hunter2"}``) is masked whole, the key giving the context the text
     alone lacks."""
-    if isinstance(value, str):
+    kind = type(value)  # the exact types first: this walks every saved agent state
+    if kind is str:
         return mask_text(value)
-    if isinstance(value, dict):
+    if kind is dict:
         out: dict[Any, Any] = {}
         for k, v in value.items():
-            if (isinstance(k, str) and isinstance(v, str) and is_secret_key(k)
-                    and is_named_value_secret(v, k, quoted=True)):
-                known.add({v})
-                out[k] = MASK
+            if type(v) in _SCALARS:
+                out[k] = v
+            elif isinstance(v, str):
+                if (isinstance(k, str) and is_secret_key(k)
+                        and is_named_value_secret(v, k, quoted=True)):
+                    known.add({v})
+                    out[k] = MASK
+                else:
+                    out[k] = mask_text(v)
             else:
                 out[k] = mask_value(v)
         return out
+    if kind is list or kind is tuple:
+        return [mask_value(v) for v in value]
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return mask_value(dict(value))
     if isinstance(value, list | tuple):
         return [mask_value(v) for v in value]
     return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 def mask_json_text(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 MASK = "[secret masked]"
 
@@ -36,6 +37,7 @@ def segments(key: str) -> list[str]:
     return [s.lower() for s in _SEGMENTS.findall(key.replace("ñ", "n"))]
 
 
+@lru_cache(maxsize=4096)  # a pure function of the name; payloads repeat a few names
 def is_secret_key(key: str) -> bool:
     """``DB_PASSWORD``, ``apiKey``, ``x-api-key``, ``SECRET_KEY_BASE``: yes; ``max_tokens``,
     ``public_key``, ``primary_key``, ``password_file``: no."""
