@@ -181,6 +181,12 @@ class SandboxSettings(_Section):
         description="Host paths mounted read-only at the same path in each container (e.g. a "
         "toolchain the image lacks).",
     )
+    share_dependencies: bool = Field(
+        default=True,
+        description="Show the node_modules folders installed in your checkout to the run's "
+        "commands (read-only, where the worktree's package.json files expect them; bwrap and "
+        "docker): a run's worktree holds only tracked files.",
+    )
     cpus: float = Field(default=2.0, gt=0, description="CPUs one docker command may use.")
     memory_mb: int = Field(
         default=4096, ge=64,

@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.sandbox import Sandbox
 from workbench.sandbox_backends import CommandResult
+from workbench.worktree_deps import SharedDependencies
 
 
 @dataclass
@@ -22,6 +23,8 @@ class BuildRequest:
     timeout_s: float
     settings: dict[str, Any] = field(default_factory=dict)
     """The run's sandbox settings (backend, limits, image)."""
+    shared: list[list[str]] = field(default_factory=list)
+    """The checkout's dependency folders shown in the worktree: [host folder, worktree path]."""
 
 
 BuildResult = CommandResult
@@ -34,8 +37,10 @@ async def run_build(request: BuildRequest) -> BuildResult:
 
     try:
         settings = SandboxSettings.model_validate(request.settings)
+        shared = SharedDependencies(tuple((Path(a), Path(b)) for a, b in request.shared))
         sandbox = Sandbox(Path(request.worktree), timeout_s=request.timeout_s,
-                          allow=(tuple(request.argv),), **settings.sandbox_kwargs())
+                          allow=(tuple(request.argv),), shared=shared,
+                          **settings.sandbox_kwargs())
         cmd = await sandbox.run_async(request.argv, approved=True)
     except (ValueError, OSError) as exc:
         return CommandResult(list(request.argv), None, "", reason=f"build worker: {exc}")
@@ -56,7 +61,8 @@ class RemoteSandbox(Sandbox):
             return blocked
         from workbench.distributed import first_line, send_build
 
-        request = BuildRequest(str(self.root), list(argv), self.timeout_s, self.settings)
+        request = BuildRequest(str(self.root), list(argv), self.timeout_s, self.settings,
+                               [[str(a), str(b)] for a, b in self.shared.pairs])
         try:
             result = await send_build(self.host, self.worker, request)
         except Exception as exc:  # noqa: BLE001 - the command did not run: say why, in one line

@@ -50,6 +50,7 @@ from workbench.sandbox_runtime import (
     network_isolation_prefix,
     reap_orphans,
 )
+from workbench.worktree_deps import SharedDependencies
 
 __all__ = ["BACKENDS", "DEFAULT_ALLOW", "LOCAL_WARNING", "CommandResult", "DockerOptions",
            "Limits", "Sandbox", "cleanup_orphans", "docker_available", "is_secret_name",
@@ -96,6 +97,7 @@ class Sandbox:
         max_log_bytes: int = 16 << 20,
         backend: str = "auto",
         docker: DockerOptions | None = None,
+        shared: SharedDependencies | None = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
@@ -112,6 +114,9 @@ class Sandbox:
         self.max_log_bytes = max_log_bytes
         self.backend = resolve_backend(backend)
         self.docker = docker or DockerOptions()
+        self.shared = shared or SharedDependencies()
+        """The checkout's installed dependencies, shown read-only in the worktree (jails
+        only: a command outside a jail would write through them)."""
 
     @property
     def jailed(self) -> bool:
@@ -212,7 +217,10 @@ class Sandbox:
                            "parent": os.getpid(), "cgroup": group.procs_file if group else None})
         launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, spec]
         if jail:
-            cmd = [*launcher, bwrap_path(), *jail_args(self.root.resolve(), home), "--", *target]
+            self.shared.mount_points()
+            cmd = [*launcher, bwrap_path(),
+                   *jail_args(self.root.resolve(), home, shared=self.shared.pairs), "--",
+                   *target]
         else:
             cmd = [*(prefix or ()), *launcher, *target]
         return Launch(list(argv), cmd, env, self.root, host_home, group)
@@ -224,8 +232,9 @@ class Sandbox:
             limits["data"] = self.limits.address_space  # docker has no "as" ulimit
         if self.limits.file_size is not None:
             limits["fsize"] = self.limits.file_size
+        self.shared.mount_points()
         job = DockerJob(self.docker, self.root.resolve(), list(argv), env, self.timeout_s,
-                        limits, self.limits.nproc, buf)
+                        limits, self.limits.nproc, buf, self.shared.pairs)
         buf.on_overflow = job.kill_soon
         return job
 

@@ -10,7 +10,9 @@ Host UNIX sockets (/run, /var/run/docker.sock, /tmp/.X11-unix, sockets in the us
 checkout or HOME) are simply absent: a read-only bind would not be enough, since connecting
 to a socket is allowed on a read-only mount.
 
-The user's checkout is not visible. A run worktree's ``.git`` file points into the main
+The user's checkout is not visible, but for the dependencies installed in it (its
+``node_modules`` folders, read-only, where the worktree's package.json files expect them).
+A run worktree's ``.git`` file points into the main
 repository's ``.git/worktrees/NAME``; that git directory is bound read-only (its ``config``,
 which may hold credentials in remote URLs, is hidden), so ``git status`` and ``git log`` work
 and ``git commit`` fails. The worktree's own ``.git`` file is read-only as well, so a command
@@ -24,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,8 +94,11 @@ def git_dirs(worktree: Path) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
-def jail_args(worktree: Path, home: str, tmp_size: int = TMP_SIZE) -> list[str]:
-    """bwrap options (everything before the command) for a jail around ``worktree``."""
+def jail_args(worktree: Path, home: str, tmp_size: int = TMP_SIZE,
+              shared: Sequence[tuple[Path, Path]] = ()) -> list[str]:
+    """bwrap options (everything before the command) for a jail around ``worktree``;
+    ``shared``: (host folder, path in the worktree) pairs bound read-only over the worktree
+    (the dependencies installed in the user's checkout, :mod:`workbench.worktree_deps`)."""
     args: list[str] = []
     for name in _SYSTEM:
         path = Path("/") / name
@@ -117,6 +123,8 @@ def jail_args(worktree: Path, home: str, tmp_size: int = TMP_SIZE) -> list[str]:
         args += ["--ro-bind", "/dev/null", str(git[0] / "config")]
     wt = str(worktree)
     args += ["--bind", wt, wt]
+    for source, target in shared:
+        args += ["--ro-bind", str(source), str(target)]
     if (worktree / ".git").is_file():
         args += ["--ro-bind", str(worktree / ".git"), str(worktree / ".git")]
     args += ["--remount-ro", "/", "--chdir", wt, "--unshare-all", "--die-with-parent",

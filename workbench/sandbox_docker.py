@@ -92,6 +92,8 @@ class DockerJob:
     ulimits: Mapping[str, int]
     pids: int | None
     buf: OutputBuffer
+    shared: Sequence[tuple[Path, Path]] = ()
+    """(host folder, path in the worktree) pairs mounted read-only over the worktree."""
     _container: Any = None
     _killed: threading.Event = field(default_factory=threading.Event)
     _pids_hit: bool = False
@@ -121,6 +123,8 @@ class DockerJob:
             mounts.append(Mount(str(gits[0] / "config"), "/dev/null", type="bind",
                                 read_only=True))
         mounts.append(Mount(wt, wt, type="bind", read_only=False))
+        mounts += [Mount(str(target), str(source), type="bind", read_only=True)
+                   for source, target in self.shared]
         if (self.root / ".git").is_file():
             git_file = str(self.root / ".git")
             mounts.append(Mount(git_file, git_file, type="bind", read_only=True))

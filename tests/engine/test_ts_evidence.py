@@ -169,3 +169,30 @@ async def test_dotnet_build_finding_reaches_the_reviewer(tmp_path: Path) -> None
     text = await _evidence(tmp_path, proj).static_checks(diff)
     assert "$ dotnet build App.csproj" in text
     assert "Program.cs:1:26 CS0103 error" in text or "NU1301" in text  # offline restore
+
+
+@needs_tools
+@needs_jail
+async def test_a_run_worktree_uses_the_node_modules_installed_in_the_checkout(
+        tmp_path: Path) -> None:
+    """A run works in its own worktree, which has no node_modules: the sandbox shows the
+    checkout's, read-only, and no diff of the worktree ever shows them."""
+    from workbench.worktree_deps import shared_dependencies
+
+    proj, _ = _project(tmp_path, lint_script=True)
+    wt = gitops.ensure_worktree(proj, "ts-run", tmp_path / "worktrees")
+    (wt.path / "src" / "total.ts").write_text(AFTER)
+    diff = gitops.worktree_diff(wt)
+    shared = shared_dependencies(proj, wt.path)
+    assert [t for _, t in shared.pairs] == [wt.path.resolve() / "node_modules"]
+    store = RunStore(tmp_path / "runs.db")
+    store.create_run("ts-run", "task", str(proj), "scripted:demo")
+    box = Sandbox(wt.path, timeout_s=120, backend="bwrap", shared=shared)
+    text = await Evidence(store, EventBus(store, "ts-run"), "ts-run", wt,
+                          box).static_checks(diff)
+    assert "$ tsc --noEmit (exit 2): 1 finding (1 error)" in text
+    assert "$ npm run lint (exit 1" in text and "prefer-const" in text
+    assert gitops.worktree_diff(wt) == diff  # the mount point is no change
+    written = await box.run_async(["node", "-e", "require('fs').writeFileSync("
+                                   "'node_modules/x', '1')"], approved=True)
+    assert written.exit_code != 0 and not (proj / "node_modules" / "x").exists()

@@ -143,3 +143,35 @@ def test_the_local_runner_is_not_a_jail(checkout: Checkout, host: Host) -> None:
     assert checkout.hashes() != checkout.before and host.tmp_file.exists()
     assert seen["tcp"] == "ok: " and seen["unix_tmp"] == "ok: "
     assert host.secret in seen["ssh_key"]
+
+
+SHARED_PROBE = """
+import json, pathlib, sys
+out = {"read": pathlib.Path("node_modules/dep/index.js").read_text()}
+try:
+    pathlib.Path("node_modules/dep/index.js").write_text("changed")
+    out["write"] = "written"
+except OSError as exc:
+    out["write"] = "blocked " + type(exc).__name__
+out["checkout"] = "seen" if pathlib.Path(sys.argv[1], "README.md").exists() else "hidden"
+print(json.dumps(out))
+"""
+
+
+def test_the_checkouts_node_modules_are_shown_read_only(make_sandbox: MakeSandbox,
+                                                       checkout: Checkout) -> None:
+    from workbench.worktree_deps import shared_dependencies
+
+    for root in (checkout.repo, checkout.wt):
+        (root / "package.json").write_text("{}\n")
+    (checkout.repo / "node_modules" / "dep").mkdir(parents=True)
+    (checkout.repo / "node_modules" / "dep" / "index.js").write_text("module.exports = 1;\n")
+    box = make_sandbox(checkout.wt, timeout_s=30,
+                       shared=shared_dependencies(checkout.repo, checkout.wt))
+    (checkout.wt / "probe.py").write_text(SHARED_PROBE)
+    result = box.run(["python", "probe.py", str(checkout.repo)], approved=True)
+    assert result.exit_code == 0, result.output
+    seen = json.loads(result.output.strip().splitlines()[-1])
+    assert seen == {"read": "module.exports = 1;\n", "write": seen["write"],
+                    "checkout": "hidden"} and seen["write"].startswith("blocked")
+    assert (checkout.repo / "node_modules/dep/index.js").read_text() == "module.exports = 1;\n"

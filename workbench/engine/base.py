@@ -41,6 +41,7 @@ from workbench.models import ModelCallRecord, ModelSpec
 from workbench.models.resilient import RetryNotice
 from workbench.sandbox import DEFAULT_ALLOW, Sandbox
 from workbench.store import RunStore
+from workbench.worktree_deps import SharedDependencies, shared_dependencies
 
 T = TypeVar("T", bound=BaseModel)
 TOOL_ROLES = (Role.DEVELOPER, Role.TESTER)
@@ -432,16 +433,18 @@ class PipelineBase:
     def evidence(self) -> Evidence:
         allow = (*DEFAULT_ALLOW, *(tuple(a) for a in self.config.extra_allowed))
         settings = SandboxSettings.model_validate(self.config.sandbox)
+        wt = self.wt_checked
+        shared = (shared_dependencies(wt.repo_path, wt.path) if settings.share_dependencies
+                  else SharedDependencies())
         sandbox: Sandbox
         if settings.build_worker and settings.build_host:  # commands on a build worker
             from workbench.remote_build import RemoteSandbox
 
-            sandbox = RemoteSandbox(self.wt_checked.path, settings.build_host,
-                                    settings.build_worker, self.config.sandbox,
-                                    timeout_s=self.config.timeout_s, allow=allow,
-                                    **settings.sandbox_kwargs())
+            sandbox = RemoteSandbox(wt.path, settings.build_host, settings.build_worker,
+                                    self.config.sandbox, timeout_s=self.config.timeout_s,
+                                    allow=allow, shared=shared, **settings.sandbox_kwargs())
         else:
-            sandbox = Sandbox(self.wt_checked.path, timeout_s=self.config.timeout_s,
-                              allow=allow, **settings.sandbox_kwargs())
+            sandbox = Sandbox(wt.path, timeout_s=self.config.timeout_s, allow=allow,
+                              shared=shared, **settings.sandbox_kwargs())
         return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox,
                         self.state.policy)

@@ -86,10 +86,14 @@ def is_typescript_project(root: Path) -> bool:
                                                                   "typescript")
 
 
-def package_bin(root: Path, package: str, command: str) -> str | None:
+def package_bin(root: Path, package: str, command: str,
+                modules: Path | None = None) -> str | None:
     """``node_modules/PKG/BIN`` (relative to ``root``) for ``command`` of an installed
-    package, read from its package.json as npm does; None when it is not installed."""
-    base = root / "node_modules" / package
+    package, read from its package.json as npm does; None when it is not installed.
+    ``modules``: where ``root``'s node_modules really is on this machine (the checkout's,
+    which the sandbox shows in the worktree); default ``root/node_modules``."""
+    modules = modules or root / "node_modules"
+    base = modules / package
     try:
         meta = json.loads((base / "package.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -99,12 +103,14 @@ def package_bin(root: Path, package: str, command: str) -> str | None:
     if not isinstance(target, str) or ".." in Path(target).parts or Path(target).is_absolute():
         return None
     rel = Path("node_modules", package, target).as_posix()
-    return rel if (root / rel).is_file() else None
+    return rel if (base / target).is_file() else None
 
 
-def typescript_checks(root: Path, changed: Sequence[str], on_path: Callable[[str], bool]
-                      ) -> tuple[list[Check], list[str]]:
-    """The checks for a TypeScript project, and a line for each one that cannot run."""
+def typescript_checks(root: Path, changed: Sequence[str], on_path: Callable[[str], bool],
+                      modules: Path | None = None) -> tuple[list[Check], list[str]]:
+    """The checks for a TypeScript project, and a line for each one that cannot run
+    (``modules`` as for :func:`package_bin`)."""
+    modules = modules or root / "node_modules"
     sources = [f for f in changed if f.endswith(TS_SOURCES)]
     configs = [f for f in changed if Path(f).name in ("package.json", "tsconfig.json")]
     if not (sources or configs) or not is_typescript_project(root):
@@ -114,15 +120,15 @@ def typescript_checks(root: Path, changed: Sequence[str], on_path: Callable[[str
     target = (["-p", "tsconfig.json"] if (root / "tsconfig.json").is_file()
               else [f for f in sources if f.endswith((".ts", ".tsx", ".mts", ".cts"))])
     tsc_args = ["--noEmit", "--pretty", "false", *target]
-    if (tsc := package_bin(root, "typescript", "tsc")) is not None:
+    if (tsc := package_bin(root, "typescript", "tsc", modules)) is not None:
         checks.append(Check("tsc", ["node", tsc, *tsc_args], parse_tsc, "tsc --noEmit"))
     elif on_path("tsc"):
         checks.append(Check("tsc", ["tsc", *tsc_args], parse_tsc, "tsc --noEmit"))
     else:
         notes.append("tsc: not installed (no node_modules/typescript, none on PATH), skipped")
     scripts = _package_json(root).get("scripts")
-    eslint = package_bin(root, "eslint", "eslint")
-    installed = (root / "node_modules").is_dir()
+    eslint = package_bin(root, "eslint", "eslint", modules)
+    installed = modules.is_dir() and any(modules.iterdir())
     if isinstance(scripts, dict) and isinstance(scripts.get("lint"), str) and not installed:
         notes.append("npm run lint: node_modules is not installed in the worktree, skipped")
     elif isinstance(scripts, dict) and isinstance(scripts.get("lint"), str):

@@ -171,7 +171,8 @@ class Evidence:
             out.append("ruff: not installed, skipped")
         findings: list[BuildFinding] = []
         root = self.wt.path
-        for checks, notes in (typescript_checks(root, files, _tool_available),
+        modules = self.sandbox.shared.host_path(root / "node_modules")
+        for checks, notes in (typescript_checks(root, files, _tool_available, modules),
                               dotnet_checks(root, files, _tool_available)):
             out.extend(notes)
             for check in checks:
