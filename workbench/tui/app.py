@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
@@ -62,6 +64,33 @@ def freeze_grown_heap(seen: int) -> int:
     if passes != seen and len(gc.get_objects(generation=2)) >= SETTLED_OBJECTS:
         gc.freeze()
     return passes
+
+
+_loads = 0
+_loads_lock = threading.Lock()
+_paused_by_loads = False
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Around a worker thread's load of objects that all live on (a run read and folded
+    for replay): collector passes over them while they are built are pure cost, so
+    collection pauses until the last overlapping load ends; the next full pass finds them
+    and on_idle freezes them (freeze_grown_heap)."""
+    global _loads, _paused_by_loads
+    with _loads_lock:
+        if _loads == 0 and gc.isenabled():
+            gc.disable()
+            _paused_by_loads = True
+        _loads += 1
+    try:
+        yield
+    finally:
+        with _loads_lock:
+            _loads -= 1
+            if _loads == 0 and _paused_by_loads:
+                _paused_by_loads = False
+                gc.enable()
 
 
 class EngineRun(Protocol):

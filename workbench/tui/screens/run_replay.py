@@ -22,7 +22,7 @@ from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
-from workbench.tui.app import WorkbenchApp
+from workbench.tui.app import WorkbenchApp, bulk_load
 from workbench.tui.screens.prompt import TextPrompt
 from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.run_panes import changed_functions_by_file
@@ -108,8 +108,9 @@ class ReplayScreen(RunScreen):
 
     @work(thread=True, exclusive=True, group="replay-load", exit_on_error=False)
     def load_replay(self) -> None:
-        events = self.store.events(self.run_id)
-        view = RunState.from_events(events)
+        with bulk_load():
+            events = self.store.events(self.run_id)
+            view = RunState.from_events(events)
         self.app.call_from_thread(self._replay_loaded, events, view)
 
     def _replay_loaded(self, events: list[EventBase], final: RunState) -> None:
