@@ -437,14 +437,18 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
 @cli.command()
 @click.argument("run_id")
 @click.option("--auto-approve", is_flag=True, help="Approve later gates automatically.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="The model server's URL, where it moved or held a password (never stored).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def resume(ctx: click.Context, run_id: str, auto_approve: bool, as_json: bool) -> None:
+def resume(ctx: click.Context, run_id: str, auto_approve: bool, base_url: str | None,
+           as_json: bool) -> None:
     """Continue a run from its last checkpoint (after a gate decision or a crash)."""
     from workbench.engine.runner import open_pipeline
 
     store = _store(ctx)
-    pipeline = open_pipeline(store, run_id, auto_approve=auto_approve or None)
+    pipeline = open_pipeline(store, run_id, auto_approve=auto_approve or None,
+                             base_url=base_url)
     import asyncio
 
     _finish(asyncio.run(pipeline.run()), as_json, pipeline.config.repo)

@@ -82,14 +82,21 @@ def open_pipeline(
     control: RunControl | None = None,
     listeners: Iterable[Listener] = (),
     auto_approve: bool | None = None,
+    base_url: str | None = None,
 ) -> Pipeline:
     """A pipeline that continues a stored run from its last milestone (resume after a gate,
-    an interruption or a crash)."""
+    an interruption or a crash). ``base_url`` replaces the run's model server URL (and
+    gives back a password that masking kept out of the stored one)."""
+    from workbench.config import load_settings
+    from workbench.engine.masked_urls import restore_masked_urls
+
     rid, state = _live_state(store, run_id)
     try:
         config = RunConfig.from_json(store.get_run(rid).config)
     except ValueError as exc:
         raise EngineError(f"run {rid}: {exc}") from None
+    restore_masked_urls(rid, config, base_url,
+                        load_settings().models.model_dump(mode="json"))
     if auto_approve is not None:
         config.auto_approve = auto_approve
     if _cleanup_leftovers(store, rid):  # it was marked interrupted just now: fold that in
