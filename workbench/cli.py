@@ -251,8 +251,8 @@ def run(ctx: click.Context, task: tuple[str, ...], task_file: str | None, repo: 
 
 
 def _on_worker(pipeline: Pipeline, host_address: str, worker_name: str) -> RunOutcome:
-    """The run, created here, driven by a worker of the host; its outcome as the store has
-    it once the worker reports."""
+    """The run, created or opened for a resume here, driven by a worker of the host; its
+    outcome as the store has it once the worker reports."""
     import asyncio
 
     from workbench.distributed import RunAssignment, dispatch, first_line
@@ -439,16 +439,26 @@ def approve(ctx: click.Context, run_id: str, reject: bool, request_changes: bool
 @click.option("--auto-approve", is_flag=True, help="Approve later gates automatically.")
 @click.option("--base-url", default=None, metavar="URL",
               help="The model server's URL, where it moved or held a password (never stored).")
+@click.option("--host", "host_address", default=None, metavar="ADDR",
+              help="Hand the run to a worker of this gRPC host (`workbench host`).")
+@click.option("--worker", "worker_name", default=None, metavar="NAME",
+              help="With --host: the worker that drives the run on.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def resume(ctx: click.Context, run_id: str, auto_approve: bool, base_url: str | None,
-           as_json: bool) -> None:
-    """Continue a run from its last checkpoint (after a gate decision or a crash)."""
+           host_address: str | None, worker_name: str | None, as_json: bool) -> None:
+    """Continue a run from its last checkpoint (after a gate decision or a crash), here or
+    on a worker."""
     from workbench.engine.runner import open_pipeline
 
+    if (host_address is None) != (worker_name is None):
+        raise click.UsageError("--host and --worker go together")
     store = _store(ctx)
     pipeline = open_pipeline(store, run_id, auto_approve=auto_approve or None,
                              base_url=base_url)
+    if host_address is not None and worker_name is not None:
+        _finish(_on_worker(pipeline, host_address, worker_name), as_json, pipeline.config.repo)
+        return
     import asyncio
 
     _finish(asyncio.run(pipeline.run()), as_json, pipeline.config.repo)

@@ -189,3 +189,32 @@ async def test_a_worker_whose_host_goes_away_ends_with_the_reason(tmp_path: Path
     await host
     with pytest.raises(HostLost, match=f"the host at {address} stopped answering"):
         await asyncio.wait_for(worker, 30)
+
+
+def test_a_run_parked_on_one_worker_is_resumed_on_another(
+    cluster: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    address, env = cluster
+    repo = prepare_demo_repo(tmp_path)
+
+    def wb(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "workbench", *args], env=env, text=True,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=240,
+                              check=False)
+
+    started = wb("run", "--repo", str(repo), "--model", "scripted:demo", "--host", address,
+                 "--worker", "a", "--json", "--", demo_task())
+    assert started.returncode == 0, started.stderr
+    parked = json.loads(started.stdout)
+    assert parked["status"] == "WAITING_FOR_APPROVAL"
+    assert wb("approve", parked["run_id"]).returncode == 0
+    nowhere = wb("resume", parked["run_id"], "--host", f"127.0.0.1:{_free_port()}",
+                 "--worker", "b")  # handed on, not driven here: no host, no resume
+    assert nowhere.returncode == 1 and "did not take run" in nowhere.stderr
+    resumed = wb("resume", parked["run_id"], "--host", address, "--worker", "b",
+                 "--auto-approve", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["status"] == "APPROVED"
+    state = fold(RunStore(Path(env["WORKBENCH_DB"])).iter_events(parked["run_id"]))
+    assert state.final_approval is not None and state.test_result is not None
+    assert wb("resume", parked["run_id"], "--host", address).returncode == 2  # usage error
