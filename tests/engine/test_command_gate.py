@@ -220,3 +220,12 @@ async def test_shell_text_is_refused_as_policy_and_the_role_goes_on_without_a_ga
     policy = [p for p in _kinds(store, outcome.run_id, "policy") if p["tool"] == "run_tests"]
     assert policy and "without a shell" in policy[0]["message"]
     assert not marker.exists()
+
+
+def test_the_gate_names_the_blocked_commands_reason_not_a_later_warning() -> None:
+    from workbench.engine.evidence import blocked_message, blocked_reason
+
+    policy = [blocked_message("curl is not in the allow-list"),
+              "sandbox is NOT JAILED: commands run as plain processes"]
+    assert blocked_reason(policy) == "curl is not in the allow-list"
+    assert blocked_reason([]) == "blocked by the policy"

@@ -30,6 +30,20 @@ if TYPE_CHECKING:
 MAX_SLICE = 4000
 
 
+BLOCKED = "command blocked: "
+"""How a policy event that blocked a command begins (the fold keeps the messages)."""
+
+
+def blocked_message(reason: str) -> str:
+    return BLOCKED + reason
+
+
+def blocked_reason(policy: list[str]) -> str:
+    """The reason of the last blocked command among a run's policy messages."""
+    last = next((m for m in reversed(policy) if m.startswith(BLOCKED)), None)
+    return last.removeprefix(BLOCKED) if last is not None else "blocked by the policy"
+
+
 @dataclass
 class TestRun:
     __test__ = False
@@ -109,7 +123,7 @@ class Evidence:
         cmd = await self.sandbox.run_async(list(argv), approved=approved)
         if cmd.blocked:
             self.bus.emit(
-                "policy", role.value, message=f"command blocked: {cmd.reason}", argv=list(argv)
+                "policy", role.value, message=blocked_message(cmd.reason), argv=list(argv)
             )
         elif cmd.warning and not self._warned and cmd.warning not in self.recorded_policy:
             self._warned = True

@@ -19,6 +19,7 @@ from workbench import gitops
 from workbench.engine.base import CommandBlocked, LeaseLost, RunOutcome, RunStopped
 from workbench.engine.budgets import BudgetExceeded
 from workbench.engine.control import WaitingForApproval
+from workbench.engine.evidence import blocked_reason
 from workbench.engine.lease import Lease
 from workbench.engine.steps import Steps
 from workbench.engine.team import worktrees_dir_for
@@ -149,10 +150,6 @@ class Pipeline(Steps):
         elif not s.patches:  # nothing was recorded yet: start again from the base
             gitops.restore_worktree(self.wt, self.wt.base_commit)
 
-    def _blocked_reason(self) -> str:
-        policy = self.state.policy
-        return policy[-1].removeprefix("command blocked: ") if policy else "blocked by the policy"
-
     async def _drive(self) -> None:
         while True:
             try:
@@ -239,7 +236,7 @@ class Pipeline(Steps):
             raise RunStopped(RunStatus.FAILED, "test result missing")
         if result.status == "blocked":  # the human decides at the command gate
             await self.command_gate(CommandBlocked(
-                list(result.command), Role.TESTER, self._blocked_reason(), "tests"))
+                list(result.command), Role.TESTER, blocked_reason(self.state.policy), "tests"))
             return
         if result.status == "passed":
             await self.propose_final()
