@@ -42,7 +42,7 @@ from tui_bench_support import (
 from widgets.diff_lines import DiffLines
 from widgets.diff_rows import build_model
 from widgets.diff_view import DiffView
-from workbench.tui.app import freeze_grown_heap, settle_heap
+from workbench.tui.heap import freeze_grown_heap, settle_heap
 
 SIZE = (160, 48)
 LOADS = 5

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from workbench.tui.app import bulk_load
+from workbench.tui.heap import bulk_load
 
 
 def test_collection_pauses_until_the_last_overlapping_load_ends() -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
@@ -21,6 +19,7 @@ from themes import APP_CSS_PATH, THEMES, toggled_theme_name, variable_defaults
 from workbench.config import DEFAULT_THEME, load_settings, save_settings
 from workbench.store import RunStore
 from workbench.tui.commands import BindingCommands
+from workbench.tui.heap import freeze_grown_heap, settle_heap
 from workbench.tui.model_choices import model_choices
 from workbench.tui.screens.confirm import QUIT_QUESTION, ConfirmScreen
 from workbench.tui.screens.help import HelpScreen
@@ -35,63 +34,6 @@ StartHook = Callable[["WorkbenchApp"], None]
 
 STOP_TIMEOUT_S = 5.0
 """How long quitting waits for stopped engines to record their interruption."""
-
-SETTLED_OBJECTS = 50_000
-"""Objects in the collector's oldest generation, after one of its full passes, from which
-the app freezes them (about as many as the app holds after start-up)."""
-
-
-def full_passes() -> int:
-    """How many passes over the oldest generation the garbage collector has made."""
-    return int(gc.get_stats()[2]["collections"])
-
-
-def settle_heap() -> int:
-    """Collect, then move what is left out of the collector's way (``gc.freeze``); the
-    number of full passes so far."""
-    gc.collect()
-    gc.freeze()
-    return full_passes()
-
-
-def freeze_grown_heap(seen: int) -> int:
-    """Freeze the oldest generation if the collector made a full pass since ``seen`` passes
-    and what it kept is large (a run opened for replay, a long diff): later full passes then
-    walk only newer objects, where each would otherwise hold the UI for tens of milliseconds
-    per 20,000-line diff or 50,000-event run. Cheap when nothing changed (one counter read);
-    the number of full passes so far."""
-    passes = full_passes()
-    if passes != seen and len(gc.get_objects(generation=2)) >= SETTLED_OBJECTS:
-        gc.freeze()
-    return passes
-
-
-_loads = 0
-_loads_lock = threading.Lock()
-_paused_by_loads = False
-
-
-@contextmanager
-def bulk_load() -> Iterator[None]:
-    """Around a worker thread's load of objects that all live on (a run read and folded
-    for replay): collector passes over them while they are built are pure cost, so
-    collection pauses until the last overlapping load ends; the next full pass finds them
-    and on_idle freezes them (freeze_grown_heap)."""
-    global _loads, _paused_by_loads
-    with _loads_lock:
-        if _loads == 0 and gc.isenabled():
-            gc.disable()
-            _paused_by_loads = True
-        _loads += 1
-    try:
-        yield
-    finally:
-        with _loads_lock:
-            _loads -= 1
-            if _loads == 0 and _paused_by_loads:
-                _paused_by_loads = False
-                gc.enable()
-
 
 class EngineRun(Protocol):
     """A run whose engine works on its own thread (see ``workbench.tui.live.LiveRun``)."""

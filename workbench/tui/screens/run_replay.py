@@ -22,7 +22,8 @@ from widgets.diff_view import DiffView
 from widgets.spec_editor import SpecEditor
 from widgets.status_bar import RunStatusBar
 from widgets.test_output import TestOutputView
-from workbench.tui.app import WorkbenchApp, bulk_load
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.heap import bulk_load
 from workbench.tui.screens.prompt import TextPrompt
 from workbench.tui.screens.run_base import RunScreen
 from workbench.tui.screens.run_panes import changed_functions_by_file
