@@ -7,6 +7,7 @@ import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from autogen_agentchat.agents import AssistantAgent
@@ -434,8 +435,8 @@ class PipelineBase:
         allow = (*DEFAULT_ALLOW, *(tuple(a) for a in self.config.extra_allowed))
         settings = SandboxSettings.model_validate(self.config.sandbox)
         wt = self.wt_checked
-        shared = (shared_dependencies(wt.repo_path, wt.path) if settings.share_dependencies
-                  else SharedDependencies())
+        shared = self._shared_dependencies if settings.share_dependencies else (
+            SharedDependencies())
         sandbox: Sandbox
         if settings.build_worker and settings.build_host:  # commands on a build worker
             from workbench.remote_build import RemoteSandbox
@@ -446,5 +447,11 @@ class PipelineBase:
         else:
             sandbox = Sandbox(wt.path, timeout_s=self.config.timeout_s, allow=allow,
                               shared=shared, **settings.sandbox_kwargs())
-        return Evidence(self.store, self.bus, self.run_id, self.wt_checked, sandbox,
-                        self.state.policy)
+        return Evidence(self.store, self.bus, self.run_id, wt, sandbox, self.state.policy)
+
+    @cached_property
+    def _shared_dependencies(self) -> SharedDependencies:
+        """The checkout's dependency folders, found once per engine (a walk of the worktree),
+        not on every use of :attr:`evidence`."""
+        wt = self.wt_checked
+        return shared_dependencies(wt.repo_path, wt.path)

@@ -31,26 +31,25 @@ def _candidates(given: str | None, current: dict[str, Any]) -> list[str]:
     return [c for c in found if c]
 
 
+def _restored(run_id: str, stored: str, candidates: list[str]) -> str:
+    """``stored`` itself when nothing in it is masked, else the candidate that masks to it."""
+    if MASK not in stored:
+        return stored
+    match = next((c for c in candidates if mask_secrets(c) == stored), None)
+    if match is None:
+        raise EngineError(f"run {run_id}: its model URL {stored} held a password, which is "
+                          "never stored: resume it with --base-url URL (or put the URL "
+                          "in OPENAI_BASE_URL or config.yaml)")
+    return match
+
+
 def restore_masked_urls(run_id: str, config: RunConfig, given: str | None,
                         current: dict[str, Any]) -> None:
     """Fill in the masked URLs of ``config`` (``given``: ``--base-url``, which also replaces
     the run's base URL; ``current``: the models section of today's config.yaml). Raises
     :class:`EngineError` naming the URL when no candidate restores it."""
-    if given:
-        config.base_url = given
     candidates = _candidates(given, current)
-    slots: list[tuple[Any, str]] = [(config, "base_url")]
-    slots += list(_model_urls(config.model_settings))
-    for holder, key in slots:
-        stored = getattr(holder, key) if holder is config else holder[key]
-        if not stored or MASK not in stored:
-            continue
-        match = next((c for c in candidates if mask_secrets(c) == stored), None)
-        if match is None:
-            raise EngineError(f"run {run_id}: its model URL {stored} held a password, which is "
-                              "never stored: resume it with --base-url URL (or put the URL "
-                              "in OPENAI_BASE_URL or config.yaml)")
-        if holder is config:
-            config.base_url = match
-        else:
-            holder[key] = match
+    if given or config.base_url:
+        config.base_url = given or _restored(run_id, str(config.base_url), candidates)
+    for holder, key in _model_urls(config.model_settings):
+        holder[key] = _restored(run_id, holder[key], candidates)
